@@ -1,0 +1,437 @@
+"""Content files (shared/CONTENT-FORMAT.md): Markdown topics and BibTeX in and out."""
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from citations.bibtex import parse_bibtex, works_to_bibtex
+from citations.models import Work
+
+from . import services
+from .models import (
+    KeyFigure,
+    Kind,
+    Person,
+    RelatedTopic,
+    Section,
+    SeminalWork,
+    Topic,
+    TopicVersion,
+    slug_validator,
+)
+
+FRONT_MATTER_KEYS = (
+    "title", "slug", "kind", "summary", "parent", "tags", "related",
+    "key_figures", "seminal_works", "figures",
+)  # fmt: skip
+REQUIRED_KEYS = ("title", "slug", "kind", "summary")
+LIST_KEYS = ("tags", "related", "key_figures", "seminal_works", "figures")
+HEADING_KINDS = {
+    "definition": Section.Kind.DEFINITION,
+    "scope": Section.Kind.SCOPE,
+    "core questions": Section.Kind.CORE_QUESTIONS,
+    "key theories": Section.Kind.KEY_THEORIES,
+    "clinical relevance": Section.Kind.RELEVANCE,
+    "relevance": Section.Kind.RELEVANCE,
+    "applications": Section.Kind.RELEVANCE,
+    "history": Section.Kind.HISTORY,
+    "debates": Section.Kind.DEBATES,
+    "faq": Section.Kind.FAQ,
+    "frequently asked questions": Section.Kind.FAQ,
+}
+FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+SECTION_RE = re.compile(r"^## +(.+?)\s*#*\s*$")
+
+
+class ImportFailed(Exception):
+    def __init__(self, problems):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class TopicFile:
+    path: Path
+    meta: dict
+    sections: list = field(default_factory=list)  # (heading, kind, body)
+
+
+def section_kind(heading):
+    return HEADING_KINDS.get(" ".join(heading.lower().split()), Section.Kind.OTHER)
+
+
+def split_front_matter(text):
+    """Return (front matter text, body, line number where the body starts)."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        raise ValueError(_("the file must start with a --- front-matter block"))
+    for number, line in enumerate(lines[1:], start=1):
+        if line.strip() in {"---", "..."}:
+            return "".join(lines[1:number]), "".join(lines[number + 1 :]), number + 2
+    raise ValueError(_("the front-matter block is not closed with ---"))
+
+
+def split_sections(body, first_line):
+    """Split a body at level-two headings outside code fences."""
+    sections, problems = [], []
+    fence = None
+    current = None
+    for offset, line in enumerate(body.splitlines()):
+        fence_match = FENCE_RE.match(line)
+        if fence_match:
+            marker = fence_match.group(1)
+            if fence is None:
+                fence = marker
+            elif marker[0] == fence[0] and len(marker) >= len(fence):
+                fence = None
+        heading = SECTION_RE.match(line) if fence is None else None
+        if heading:
+            current = [heading.group(1).strip(), []]
+            sections.append(current)
+        elif current is None:
+            if line.strip():
+                problems.append(
+                    (first_line + offset, _("text before the first ## heading"))
+                )
+        else:
+            current[1].append(line)
+    return [
+        (heading, section_kind(heading), "\n".join(lines).strip())
+        for heading, lines in sections
+    ], problems
+
+
+def read_topic_file(path):
+    """Parse one topic file; return (TopicFile or None, [problems])."""
+    problems = []
+
+    def problem(message, line=None):
+        where = f"{path}:{line}" if line else str(path)
+        problems.append(f"{where}: {message}")
+
+    try:
+        text = path.read_text(encoding="utf-8")
+        front, body, body_line = split_front_matter(text)
+        meta = yaml.safe_load(front) or {}
+    except (ValueError, UnicodeDecodeError, yaml.YAMLError) as error:
+        problem(str(error).splitlines()[0])
+        return None, problems
+    if not isinstance(meta, dict):
+        problem(_("the front matter must be a mapping of keys to values"))
+        return None, problems
+    for key in meta:
+        if key not in FRONT_MATTER_KEYS:
+            problem(_("unknown front-matter key “%s”") % key)
+    for key in REQUIRED_KEYS:
+        if not meta.get(key):
+            problem(_("the front-matter key “%s” is required") % key)
+    for key in LIST_KEYS:
+        if key in meta and not isinstance(meta[key], list):
+            problem(_("“%s” must be a list") % key)
+    if meta.get("kind") and meta["kind"] not in Kind.values:
+        problem(
+            _("kind “%(kind)s” is not one of %(kinds)s")
+            % {"kind": meta["kind"], "kinds": ", ".join(Kind.values)}
+        )
+    slug = str(meta.get("slug", ""))
+    if slug and not re.fullmatch(slug_validator.regex, slug):
+        problem(
+            _("“%s” is not a valid slug (lowercase words joined by hyphens)") % slug
+        )
+    if meta.get("figures"):
+        problem(_("figures are not supported by this version of ScholarGate"))
+    sections, section_problems = split_sections(body, body_line)
+    for line, message in section_problems:
+        problem(message, line)
+        break
+    if problems:
+        return None, problems
+    return TopicFile(path=path, meta=meta, sections=sections), problems
+
+
+def collect_paths(paths):
+    files = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*") if p.suffix in {".md", ".bib"})
+        elif path.exists():
+            files.append(path)
+        else:
+            raise ImportFailed([_("%s: no such file or directory") % path])
+    return files
+
+
+def _check_references(topic_files, work_entries):
+    """Return every unresolved reference across the run and the database."""
+    problems = []
+    run_slugs = {str(t.meta["slug"]) for t in topic_files}
+    run_keys = {e.key for e in work_entries}
+    slugs_used = set(run_slugs)
+    for t in topic_files:
+        slugs_used |= {str(s) for s in t.meta.get("related", [])}
+        if t.meta.get("parent"):
+            slugs_used.add(str(t.meta["parent"]))
+    db_slugs = set(
+        Topic.objects.filter(slug__in=slugs_used).values_list("slug", flat=True)
+    )
+    known_slugs = run_slugs | db_slugs
+    seminal = {str(k) for t in topic_files for k in t.meta.get("seminal_works", [])}
+    known_keys = run_keys | set(
+        Work.objects.filter(key__in=seminal).values_list("key", flat=True)
+    )
+    seen = {}
+    for t in topic_files:
+        slug = str(t.meta["slug"])
+        if slug in seen:
+            problems.append(
+                _("%(path)s: the slug “%(slug)s” is also used by %(other)s")
+                % {"path": t.path, "slug": slug, "other": seen[slug]}
+            )
+        seen[slug] = t.path
+        parent = t.meta.get("parent")
+        if parent and str(parent) not in known_slugs:
+            problems.append(
+                _("%(path)s: unknown parent topic “%(slug)s”")
+                % {"path": t.path, "slug": parent}
+            )
+        if parent and str(parent) == slug:
+            problems.append(_("%s: a topic cannot be its own parent") % t.path)
+        for related in t.meta.get("related", []):
+            if str(related) not in known_slugs:
+                problems.append(
+                    _("%(path)s: unknown related topic “%(slug)s”")
+                    % {"path": t.path, "slug": related}
+                )
+        for key in t.meta.get("seminal_works", []):
+            if str(key) not in known_keys:
+                problems.append(
+                    _("%(path)s: unknown seminal work “%(key)s”")
+                    % {"path": t.path, "key": key}
+                )
+        _analyses, errors = services.check_sections(
+            [(heading, body) for heading, _kind, body in t.sections],
+            pending_slugs=run_slugs,
+            pending_keys=run_keys,
+        )
+        problems += [f"{t.path}: {m}" for messages in errors for m in messages]
+    problems += _check_parent_cycles(topic_files)
+    existing = Topic.objects.filter(slug__in=run_slugs, draft_version__isnull=False)
+    for topic in existing:
+        problems.append(
+            _("%s: the topic has an open version; publish or discard it first")
+            % topic.slug
+        )
+    return problems
+
+
+def _check_parent_cycles(topic_files):
+    parents = {}
+    for topic in Topic.objects.select_related(
+        "live_version__parent", "draft_version__parent"
+    ):
+        version = topic.draft_version or topic.live_version
+        if version and version.parent:
+            parents[topic.slug] = version.parent.slug
+    for t in topic_files:
+        parents[str(t.meta["slug"])] = (
+            str(t.meta["parent"]) if t.meta.get("parent") else None
+        )
+    problems = []
+    for t in topic_files:
+        start = str(t.meta["slug"])
+        seen, current = set(), parents.get(start)
+        while current and current not in seen:
+            if current == start:
+                problems.append(
+                    _("%(path)s: the parent chain of “%(slug)s” loops back to it")
+                    % {"path": t.path, "slug": start}
+                )
+                break
+            seen.add(current)
+            current = parents.get(current)
+    return problems
+
+
+def _save_works(entries):
+    problems = []
+    for entry in entries:
+        fields = dict(entry.fields)
+        key = fields.pop("key")
+        work = Work.objects.filter(key=key).first() or Work(key=key)
+        for name, value in fields.items():
+            setattr(work, name, value)
+        doi_clash = (
+            Work.objects.filter(doi__iexact=work.doi).exclude(key=key).first()
+            if work.doi
+            else None
+        )
+        if doi_clash:
+            problems.append(
+                _("work “%(key)s”: its DOI %(doi)s belongs to “%(other)s” already")
+                % {"key": key, "doi": work.doi, "other": doi_clash.key}
+            )
+            continue
+        work.full_clean()
+        work.save()
+    return problems
+
+
+def _write_topic(t, *, by, topics):
+    meta = t.meta
+    topic = topics[str(meta["slug"])]
+    version = TopicVersion.objects.create(
+        topic=topic,
+        title=str(meta["title"]),
+        summary=str(meta["summary"]).strip(),
+        kind=meta["kind"],
+        parent=topics[str(meta["parent"])] if meta.get("parent") else None,
+        created_by=by,
+    )
+    version.tags.set([str(tag) for tag in meta.get("tags", [])])
+    Section.objects.bulk_create(
+        Section(version=version, position=i, kind=kind, heading=heading, body=body)
+        for i, (heading, kind, body) in enumerate(t.sections, start=1)
+    )
+    RelatedTopic.objects.bulk_create(
+        RelatedTopic(version=version, position=i, target=topics[str(slug)])
+        for i, slug in enumerate(meta.get("related", []), start=1)
+    )
+    people = []
+    for name in meta.get("key_figures", []):
+        name = " ".join(str(name).split())
+        person = Person.objects.filter(name=name).first()
+        if person is None:
+            person = Person(name=name)
+            person.save()
+        people.append(person)
+    KeyFigure.objects.bulk_create(
+        KeyFigure(version=version, position=i, person=person)
+        for i, person in enumerate(people, start=1)
+    )
+    works = Work.objects.in_bulk(
+        [str(k) for k in meta.get("seminal_works", [])], field_name="key"
+    )
+    SeminalWork.objects.bulk_create(
+        SeminalWork(version=version, position=i, work=works[str(key)])
+        for i, key in enumerate(meta.get("seminal_works", []), start=1)
+    )
+    services.sync_citations(version)
+    topic.draft_version = version
+    topic.save(update_fields=["draft_version"])
+    services.record_import(version=version, by=by)
+    return version
+
+
+def import_content(paths, *, publish=False, by=None, progress=None):
+    """Import topic files and bibliographies as one transaction.
+
+    Raise ImportFailed listing every problem found; nothing is written then.
+    Return the imported versions.
+    """
+    problems, topic_files, work_entries = [], [], []
+    for path in collect_paths(paths):
+        if path.suffix == ".bib":
+            text = path.read_text(encoding="utf-8")
+            for entry in parse_bibtex(text):
+                if entry.error:
+                    problems.append(f"{path}:{entry.line}: {entry.error}")
+                else:
+                    work_entries.append(entry)
+        else:
+            topic_file, file_problems = read_topic_file(path)
+            problems += file_problems
+            if topic_file:
+                topic_files.append(topic_file)
+    if problems:
+        raise ImportFailed(problems)
+    problems = _check_references(topic_files, work_entries)
+    if problems:
+        raise ImportFailed(problems)
+    with transaction.atomic():
+        problems = _save_works(work_entries)
+        if problems:
+            raise ImportFailed(problems)
+        slugs = {str(t.meta["slug"]) for t in topic_files}
+        slugs |= {str(s) for t in topic_files for s in t.meta.get("related", [])}
+        slugs |= {str(t.meta["parent"]) for t in topic_files if t.meta.get("parent")}
+        topics = Topic.objects.in_bulk(list(slugs), field_name="slug")
+        for t in topic_files:
+            slug = str(t.meta["slug"])
+            if slug not in topics:
+                topics[slug] = Topic.objects.create(slug=slug)
+        versions = []
+        for t in topic_files:
+            versions.append(_write_topic(t, by=by, topics=topics))
+        if publish:
+            for version in progress(versions) if progress else versions:
+                services.publish_imported(version=version, edit_summary=_("Imported"))
+    return versions
+
+
+# -- Export ------------------------------------------------------------------
+
+
+def topic_to_markdown(version):
+    meta = {
+        "title": version.title,
+        "slug": version.topic.slug,
+        "kind": version.kind,
+        "summary": version.summary,
+    }
+    if version.parent:
+        meta["parent"] = version.parent.slug
+    tags = sorted(tag.name for tag in version.tags.all())
+    if tags:
+        meta["tags"] = tags
+    related = [
+        link.target.slug for link in version.related_links.select_related("target")
+    ]
+    if related:
+        meta["related"] = related
+    people = [
+        link.person.name for link in version.key_figure_links.select_related("person")
+    ]
+    if people:
+        meta["key_figures"] = people
+    seminal = [
+        link.work.key for link in version.seminal_work_links.select_related("work")
+    ]
+    if seminal:
+        meta["seminal_works"] = seminal
+    front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=88)
+    body = "\n".join(
+        f"## {section.display_heading}\n\n{section.body.strip()}\n"
+        for section in version.sections.all()
+    )
+    return f"---\n{front}---\n{body}"
+
+
+def export_content(directory, slugs=None):
+    """Write live topics and their works to `directory`; return the paths."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    topics = (
+        Topic.objects.live().select_related("live_version__parent").order_by("slug")
+    )
+    if slugs:
+        topics = topics.filter(slug__in=slugs)
+    written, keys = [], set()
+    for topic in topics:
+        version = topic.live_version
+        version.topic = topic
+        path = directory / f"{topic.slug}.md"
+        path.write_text(topic_to_markdown(version), encoding="utf-8")
+        written.append(path)
+        keys |= set(version.citations.values_list("work__key", flat=True))
+        keys |= set(version.seminal_work_links.values_list("work__key", flat=True))
+    if keys:
+        path = directory / "bibliography.bib"
+        path.write_text(
+            works_to_bibtex(Work.objects.filter(key__in=keys)), encoding="utf-8"
+        )
+        written.append(path)
+    return written

