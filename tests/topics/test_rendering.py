@@ -1,0 +1,114 @@
+import re
+
+import pytest
+
+from topics.rendering import SectionSource, analyse_sections, render_version, sanitise
+
+WORK = {
+    "id": "lecun2015",
+    "type": "article-journal",
+    "title": "Deep learning",
+    "author": [
+        {"family": "LeCun", "given": "Yann"},
+        {"family": "Bengio", "given": "Yoshua"},
+        {"family": "Hinton", "given": "Geoffrey"},
+    ],
+    "issued": {"date-parts": [[2015]]},
+    "container-title": "Nature",
+    "volume": "521",
+    "page": "436-444",
+    "DOI": "10.1038/nature14539",
+}
+
+
+def render(*bodies, seminal=()):
+    sections = [SectionSource(f"Part {i}", "other", body) for i, body in enumerate(bodies)]
+    return render_version(
+        summary="A *lede*.",
+        sections=sections,
+        seminal_keys=list(seminal),
+        works_csl=[WORK],
+        topic_url=lambda slug: f"/topics/{slug}/",
+    )
+
+
+def test_formula_toc_anchor_and_citation_links_survive_sanitising():
+    rendered = render("Energy is $E = mc^2$ [@lecun2015, p. 438].\n\nAgain @lecun2015.")
+    html = rendered.body_html
+    assert '<math display="inline"' in html and "<msup>" in html
+    assert ["part-0", "Part 0"] in rendered.toc
+    assert 'id="part-0"' in html
+    # Each in-text citation links to the reference, which links back to each.
+    assert html.count('href="#ref-lecun2015"') == 2
+    assert 'id="cite-1"' in html and 'id="cite-2"' in html
+    assert 'id="ref-lecun2015"' in html
+    assert 'href="#cite-1"' in html and 'href="#cite-2"' in html
+    assert "LeCun, Y., Bengio, Y., &amp; Hinton, G. (2015)" in html
+    assert rendered.summary_html == "A <em>lede</em>."
+
+
+def test_scripts_handlers_javascript_urls_and_styles_are_removed():
+    html = render(
+        "<script>alert(1)</script> [click](javascript:alert(2)) "
+        '[x]{onclick="alert(3)" style="color:red"} <img src=x onerror=alert(4)>\n\n'
+        "```{=html}\n<script>alert(5)</script>\n```"
+    ).body_html
+    assert "<script" not in html
+    assert "javascript:" not in html
+    tags = re.findall(r"<[^>]+>", html)
+    assert not [tag for tag in tags if re.search(r"\s(on\w+|style)=", tag)]
+    # Raw HTML shows as text instead of vanishing silently.
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_sanitiser_keeps_mathml_and_drops_event_handlers():
+    html = '<p id="a" onmouseover="x()"><math><mi>x</mi></math><a href="javascript:x">y</a></p>'
+    clean = sanitise(html)
+    assert clean == '<p id="a"><math><mi>x</mi></math><a>y</a></p>'
+
+
+def test_topic_links_point_at_topic_pages():
+    html = render("See [networks](topic:artificial-neural-network).").body_html
+    assert '<a href="/topics/artificial-neural-network/">networks</a>' in html
+
+
+def test_seminal_works_are_listed_and_linked_to_references():
+    html = render("No citations here.", seminal=["lecun2015"]).body_html
+    assert 'id="seminal-works"' in html
+    assert "LeCun et al. (" in html
+    assert 'id="ref-lecun2015"' in html
+
+
+def test_empty_sections_are_not_shown():
+    rendered = render("Text.", "   ")
+    assert [anchor for anchor, _heading in rendered.toc] == ["part-0"]
+
+
+def test_definition_lists_render_as_dl():
+    html = render("Term\n: Its description.").body_html
+    assert "<dl>" in html and "<dt>Term</dt>" in html
+
+
+@pytest.mark.parametrize(
+    ("body", "keys", "labels", "slugs"),
+    [
+        ("[@a; @b, p. 3] and @c", ["a", "b", "c"], [], []),
+        ("see @fig:net and [x](topic:foo)", [], ["fig:net"], ["foo"]),
+        ("an email: someone@example.org", [], [], []),
+        ("`[@code]` is not a citation", [], [], []),
+    ],
+)
+def test_analysis_reads_keys_from_pandoc_ast(body, keys, labels, slugs):
+    (analysis,) = analyse_sections([body])
+    assert analysis.citation_keys == keys
+    assert analysis.figure_labels == labels
+    assert analysis.topic_slugs == slugs
+
+
+def test_analysis_names_structure_problems():
+    analyses = analyse_sections(["ok", "## Too high\n\ntext"])
+    assert analyses[0].problems == []
+    assert "level 2" in analyses[1].problems[0]
+    # An unclosed fence in one section does not swallow the next section.
+    unclosed = analyse_sections(["```\ncode without end", "next [@key]"])
+    assert unclosed[1].citation_keys == ["key"]
