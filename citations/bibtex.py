@@ -196,7 +196,7 @@ def work_to_entry(work):
 
     def add(name, value):
         if value not in ("", None, []):
-            fields.append(Field(name, "{" + str(value) + "}"))
+            fields.append(Field(name, str(value)))
 
     add("author", _names_to_bibtex(work.authors))
     add("editor", _names_to_bibtex(work.editors))

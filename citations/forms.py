@@ -43,7 +43,9 @@ class WorkForm(forms.ModelForm):
         help_text=Work._meta.get_field("authors").help_text,
     )
     editors = NamesField(label=_("Editors"), required=False)
-    url = forms.URLField(label=_("URL"), max_length=500, required=False, assume_scheme="https")
+    url = forms.URLField(
+        label=_("URL"), max_length=500, required=False, assume_scheme="https"
+    )
 
     class Meta:
         model = Work

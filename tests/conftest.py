@@ -32,18 +32,26 @@ def pytest_collection_modifyitems(config, items):
         if "browser" in item.keywords and not have_chromium:
             if os.environ.get("SCHOLARGATE_REQUIRE_BROWSER"):
                 raise pytest.UsageError(f"{CHROMIUM} is required here but missing.")
-            item.add_marker(pytest.mark.skip(reason=f"browser test: {CHROMIUM} not found"))
+            item.add_marker(
+                pytest.mark.skip(reason=f"browser test: {CHROMIUM} not found")
+            )
         if "postgres" in item.keywords and not on_postgres:
             if os.environ.get("SCHOLARGATE_REQUIRE_POSTGRES"):
                 raise pytest.UsageError("PostgreSQL is required here (DATABASE_URL).")
             item.add_marker(
-                pytest.mark.skip(reason="PostgreSQL test: DATABASE_URL is not PostgreSQL")
+                pytest.mark.skip(
+                    reason="PostgreSQL test: DATABASE_URL is not PostgreSQL"
+                )
             )
 
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": CHROMIUM_ARGS,
+    }
 
 
 @pytest.fixture

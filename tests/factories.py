@@ -9,12 +9,11 @@ from topics.models import Section, TopicVersion
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     is_staff = True
-    password = factory.PostGenerationMethodCall("set_password", "pass")
+    password = factory.django.Password("pass")
 
 
 class WorkFactory(factory.django.DjangoModelFactory):
@@ -38,14 +37,25 @@ class SectionFactory(factory.django.DjangoModelFactory):
     position = factory.Sequence(lambda n: n + 1)
 
 
-def make_draft(*, by, slug="topic", title="Topic", kind="concept", parent=None, sections=()):
+def make_draft(
+    *, by, slug="topic", title="Topic", kind="concept", parent=None, sections=()
+):
     """Create a topic whose first draft has the given (kind, heading, body) sections."""
     version = services.create_topic(
-        slug=slug, title=title, kind=kind, summary=f"About {title}.", by=by, parent=parent
+        slug=slug,
+        title=title,
+        kind=kind,
+        summary=f"About {title}.",
+        by=by,
+        parent=parent,
     )
     for position, (section_kind, heading, body) in enumerate(sections, start=1):
         Section.objects.create(
-            version=version, kind=section_kind, heading=heading, body=body, position=position
+            version=version,
+            kind=section_kind,
+            heading=heading,
+            body=body,
+            position=position,
         )
     services.sync_citations(version)
     return version
@@ -53,7 +63,9 @@ def make_draft(*, by, slug="topic", title="Topic", kind="concept", parent=None, 
 
 def publish(version, *, author, moderator, summary="First version"):
     """Submit as `author` and approve as `moderator`; return the live version."""
-    version = services.submit_for_review(version=version, by=author, edit_summary=summary)
+    version = services.submit_for_review(
+        version=version, by=author, edit_summary=summary
+    )
     return services.approve_version(version=version, by=moderator)
 
 

@@ -22,7 +22,9 @@ WORK = {
 
 
 def render(*bodies, seminal=()):
-    sections = [SectionSource(f"Part {i}", "other", body) for i, body in enumerate(bodies)]
+    sections = [
+        SectionSource(f"Part {i}", "other", body) for i, body in enumerate(bodies)
+    ]
     return render_version(
         summary="A *lede*.",
         sections=sections,

@@ -93,7 +93,8 @@ def test_submission_needs_an_edit_summary(editor):
 
 def test_unknown_citation_key_blocks_submission(editor):
     draft = make_draft(
-        by=editor, sections=[(Section.Kind.HISTORY, "Early days", "As [@nosuchkey] said.")]
+        by=editor,
+        sections=[(Section.Kind.HISTORY, "Early days", "As [@nosuchkey] said.")],
     )
     with pytest.raises(ValidationError) as error:
         services.submit_for_review(version=draft, by=editor, edit_summary="x")
@@ -105,7 +106,11 @@ def test_unknown_citation_key_blocks_submission(editor):
 def test_parent_cycles_are_refused(editor, moderator):
     root = make_live(author=editor, moderator=moderator, slug="root", title="Root")
     child = make_live(
-        author=editor, moderator=moderator, slug="child", title="Child", parent=root.topic
+        author=editor,
+        moderator=moderator,
+        slug="child",
+        title="Child",
+        parent=root.topic,
     )
     with pytest.raises(ValidationError, match="cannot be the parent"):
         services.check_parent(topic=root.topic, parent=child.topic)
@@ -126,7 +131,9 @@ def test_cited_work_cannot_be_deleted(editor, moderator):
         work.delete()
 
 
-def test_approval_mails_the_author(editor, moderator, mailoutbox, django_capture_on_commit_callbacks):
+def test_approval_mails_the_author(
+    editor, moderator, mailoutbox, django_capture_on_commit_callbacks
+):
     draft = make_draft(by=editor)
     with django_capture_on_commit_callbacks(execute=True):
         services.submit_for_review(version=draft, by=editor, edit_summary="x")

@@ -10,7 +10,7 @@ class Command(BaseCommand):
         parser.add_argument("directory")
         parser.add_argument("slugs", nargs="*", help="Only these topics.")
 
-    def handle(self, directory, *slugs, **options):
+    def handle(self, *, directory, slugs, **options):
         written = export_content(directory, slugs=slugs or None)
         self.stdout.write(
             self.style.SUCCESS(f"{len(written)} file(s) written to {directory}.")

@@ -19,7 +19,7 @@ class Command(BaseCommand):
             "--author", help="Username recorded as the author of the new versions."
         )
 
-    def handle(self, *paths, publish=False, author=None, **options):
+    def handle(self, *, paths, publish=False, author=None, **options):
         by = None
         if author:
             by = get_user_model().objects.filter(username=author).first()

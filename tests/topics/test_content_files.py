@@ -1,0 +1,181 @@
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from citations.models import Work
+from topics.models import AuditEntry, Person, Topic, TopicVersion
+
+pytestmark = pytest.mark.django_db
+DEMO = Path(__file__).resolve().parents[2] / "topics" / "demo_content"
+BIB = """@article{doe2020,
+  author = {Doe, Jane and M{\\"u}ller, J{\\"o}rg},
+  title = {On {Examples}},
+  journal = {Journal of Examples},
+  year = {2020},
+  volume = {3},
+  pages = {1--10},
+  doi = {https://doi.org/10.1234/EX.1}
+}
+"""
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def topic_file(slug="alpha", front="", body="## Definition\n\nAlpha [@doe2020].\n"):
+    return (
+        f"---\ntitle: {slug.title()}\nslug: {slug}\nkind: concept\n"
+        f"summary: About {slug}.\n{front}---\n{body}"
+    )
+
+
+def snapshot():
+    """Every live topic's content, as readers and editors would compare it."""
+    result = {}
+    for topic in Topic.objects.live().select_related("live_version__parent"):
+        v = topic.live_version
+        result[topic.slug] = {
+            "title": v.title,
+            "summary": v.summary,
+            "kind": v.kind,
+            "parent": v.parent.slug if v.parent else None,
+            "tags": sorted(v.tags.names()),
+            "sections": [(s.kind, s.display_heading, s.body) for s in v.sections.all()],
+            "related": [link.target.slug for link in v.related_links.all()],
+            "key_figures": [link.person.name for link in v.key_figure_links.all()],
+            "seminal": [link.work.key for link in v.seminal_work_links.all()],
+            "cited": sorted(v.citations.values_list("work__key", flat=True)),
+        }
+    works = {
+        w.key: (w.entry_type, w.authors, w.title, w.year, w.container_title, w.volume,
+                w.number, w.pages, w.publisher, w.doi, w.isbn)
+        for w in Work.objects.all()
+    }  # fmt: skip
+    return result, works
+
+
+def test_import_creates_drafts_and_bib_works(tmp_path):
+    write(tmp_path, "refs.bib", BIB)
+    write(
+        tmp_path,
+        "alpha.md",
+        topic_file(front="tags: [one, two]\nkey_figures: [Ada Lovelace]\n"),
+    )
+    call_command("import_topics", str(tmp_path))
+    version = TopicVersion.objects.get(topic__slug="alpha")
+    assert version.state == "draft"
+    assert sorted(version.tags.names()) == ["one", "two"]
+    work = Work.objects.get(key="doe2020")
+    assert work.authors == [
+        {"family": "Doe", "given": "Jane"},
+        {"family": "Müller", "given": "Jörg"},
+    ]
+    assert (work.title, work.doi, work.pages) == ("On Examples", "10.1234/EX.1", "1–10")
+    assert Person.objects.filter(name="Ada Lovelace").exists()
+    assert Topic.objects.live().count() == 0
+
+
+def test_import_with_publish_records_a_system_approval(tmp_path):
+    write(tmp_path, "refs.bib", BIB)
+    write(tmp_path, "alpha.md", topic_file())
+    call_command("import_topics", str(tmp_path), "--publish")
+    topic = Topic.objects.get(slug="alpha")
+    assert topic.live_version.number == 1
+    entry = AuditEntry.objects.get(topic=topic, action="imported")
+    assert entry.actor is None
+
+
+def test_a_failed_import_writes_nothing_and_lists_every_problem(tmp_path):
+    write(tmp_path, "refs.bib", BIB)
+    write(tmp_path, "alpha.md", topic_file(front="parent: nowhere\ncolour: blue\n"))
+    write(
+        tmp_path,
+        "beta.md",
+        topic_file(
+            "beta", body="## History\n\nCites [@nosuchkey] and [x](topic:gamma).\n"
+        ),
+    )
+    write(
+        tmp_path,
+        "delta.md",
+        topic_file("delta", body="Text before.\n\n## Scope\n\nx\n"),
+    )
+    write(
+        tmp_path,
+        "eps.md",
+        topic_file("eps", front="kind: wrong\n").replace("kind: concept\n", ""),
+    )
+    with pytest.raises(CommandError) as error:
+        call_command("import_topics", str(tmp_path), "--publish")
+    message = str(error.value)
+    assert "Nothing was imported" in message
+    assert "alpha.md: unknown front-matter key “colour”" in message
+    assert "delta.md:7: text before the first ## heading" in message
+    assert (
+        "eps.md: kind “wrong” is not one of field, concept, method, theory" in message
+    )
+    assert Work.objects.count() == 0 and Topic.objects.count() == 0
+    write(tmp_path, "alpha.md", topic_file(front="parent: nowhere\n"))
+    for name in ("delta.md", "eps.md"):
+        (tmp_path / name).unlink()
+    with pytest.raises(CommandError) as error:
+        call_command("import_topics", str(tmp_path))
+    message = str(error.value)
+    assert "alpha.md: unknown parent topic “nowhere”" in message
+    assert "beta.md: Section “History” cites an unknown work: @nosuchkey." in message
+    assert (
+        "beta.md: Section “History” links to an unknown topic: topic:gamma." in message
+    )
+    assert Work.objects.count() == 0 and Topic.objects.count() == 0
+
+
+def test_parent_cycles_within_a_run_are_refused(tmp_path):
+    write(tmp_path, "refs.bib", BIB)
+    write(tmp_path, "alpha.md", topic_file(front="parent: beta\n"))
+    write(tmp_path, "beta.md", topic_file("beta", front="parent: alpha\n"))
+    with pytest.raises(CommandError, match="loops back"):
+        call_command("import_topics", str(tmp_path))
+
+
+def test_export_then_import_into_an_empty_database_reproduces_the_demo(tmp_path):
+    call_command("load_demo")
+    before = snapshot()
+    assert len(before[0]) >= 10 and len(before[1]) >= 15
+    call_command("export_topics", str(tmp_path / "export"))
+    exported = sorted(p.name for p in (tmp_path / "export").iterdir())
+    assert "bibliography.bib" in exported and "deep-learning.md" in exported
+    # Empty the database, then import what was exported.
+    AuditEntry.objects.all().delete()
+    Topic.objects.update(live_version=None, draft_version=None)
+    TopicVersion.objects.all().delete()
+    Topic.objects.all().delete()
+    Work.objects.all().delete()
+    Person.objects.all().delete()
+    call_command("import_topics", str(tmp_path / "export"), "--publish")
+    assert snapshot() == before
+    # Exports are stable: exporting again gives the same files.
+    call_command("export_topics", str(tmp_path / "again"))
+    for name in exported:
+        assert (tmp_path / "again" / name).read_text() == (
+            tmp_path / "export" / name
+        ).read_text()
+
+
+def test_demo_loads_once(capsys):
+    call_command("load_demo")
+    counts = (Topic.objects.count(), TopicVersion.objects.count(), Work.objects.count())
+    call_command("load_demo")
+    assert (
+        Topic.objects.count(),
+        TopicVersion.objects.count(),
+        Work.objects.count(),
+    ) == counts
+    assert "nothing to do" in capsys.readouterr().out
+    deep = Topic.objects.get(slug="deep-learning").live_version
+    kinds = {s.kind for s in deep.sections.all()}
+    assert kinds >= {"definition", "scope", "core_questions", "key_theories",
+                     "relevance", "history", "debates", "faq"}  # fmt: skip
