@@ -12,7 +12,10 @@ def change_url(version):
 
 
 def form_data(version, sections=None, **fields):
-    """POST data for the version change form, sections as (id, kind, heading, position, body)."""
+    """POST data for the change form.
+
+    Sections are (id, kind, heading, position, body) tuples.
+    """
     if sections is None:
         sections = [
             (s.pk, s.kind, s.heading, s.position, s.body)
