@@ -72,7 +72,10 @@ class Person(TimeStampedModel):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = slugify(self.name)
+            base = slugify(self.name) or "person"
+            self.slug, n = base, 2
+            while Person.objects.filter(slug=self.slug).exclude(pk=self.pk).exists():
+                self.slug, n = f"{base}-{n}", n + 1
         super().save(*args, **kwargs)
 
 

@@ -20,7 +20,7 @@ from .services import APPROVE_PERMISSION, render_version
 
 ANCESTORS_SQL = """
 WITH RECURSIVE chain(topic_id, depth) AS (
-    SELECT %s, 1
+    SELECT id, 1 FROM topics_topic WHERE id = %s
     UNION ALL
     SELECT v.parent_id, chain.depth + 1
     FROM chain
