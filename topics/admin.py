@@ -190,12 +190,10 @@ class TopicVersionAdmin(admin.ModelAdmin):
     @admin.display(description=_("page"))
     def preview(self, version):
         if version.number:
-            return format_html(
-                '<a href="{}">{}</a>',
-                version.get_absolute_url(),
-                _("View this version"),
-            )
-        return "—"
+            label = _("View this version")
+        else:
+            label = _("Preview as readers will see it")
+        return format_html('<a href="{}">{}</a>', version.get_absolute_url(), label)
 
     def has_add_permission(self, request):
         return False
