@@ -5,10 +5,13 @@ from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .diff import diff_versions
 from .forms import NewTopicForm, SectionInlineFormSet, TopicVersionForm
 from .models import (
     AuditEntry,
@@ -17,12 +20,17 @@ from .models import (
     RelatedTopic,
     Section,
     SeminalWork,
+    Submission,
     Topic,
     TopicVersion,
 )
 
 ORDERED_INLINE_MODELS = (Section, RelatedTopic, KeyFigure, SeminalWork)
 PARKED = 1_000_000
+
+
+def error_text(error):
+    return " ".join(getattr(error, "messages", None) or [str(error)])
 
 
 def version_admin_url(version):
@@ -176,13 +184,57 @@ class TopicVersionAdmin(admin.ModelAdmin):
         "created_by",
         "approved_at",
         "preview",
+        "review_history",
     ]
     actions = ["publish_selected"]
     fieldsets = [
-        (None, {"fields": ["topic", "state", "number", "preview"]}),
-        (None, {"fields": ["title", "summary", "kind", "parent", "tags"]}),
+        (None, {"fields": ["topic", "state", "number", "preview", "review_history"]}),
+        (
+            None,
+            {"fields": ["title", "summary", "kind", "parent", "tags", "seen_edit_count"]},
+        ),
         (_("For the moderators"), {"fields": ["edit_summary"]}),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and not obj.is_editable:
+            # Read-only views have no counter to post back.
+            fieldsets = [
+                (
+                    name,
+                    {
+                        **opts,
+                        "fields": [f for f in opts["fields"] if f != "seen_edit_count"],
+                    },
+                )
+                for name, opts in fieldsets
+            ]
+        return fieldsets
+
+    @admin.display(description=_("review history"))
+    def review_history(self, version):
+        entries = version.audit_entries.select_related("actor").order_by("created_at")
+        if not entries:
+            return "—"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li><strong>{}</strong> — {} ({}){}</li>",
+                (
+                    (
+                        entry.get_action_display(),
+                        services.display_name(entry.actor)
+                        if entry.actor
+                        else _("system"),
+                        timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M"),
+                        format_html(": “{}”", entry.comment) if entry.comment else "",
+                    )
+                    for entry in entries
+                ),
+            ),
+        )
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("topic", "created_by")
@@ -193,7 +245,119 @@ class TopicVersionAdmin(admin.ModelAdmin):
             label = _("View this version")
         else:
             label = _("Preview as readers will see it")
-        return format_html('<a href="{}">{}</a>', version.get_absolute_url(), label)
+        link = format_html('<a href="{}">{}</a>', version.get_absolute_url(), label)
+        if version.state == TopicVersion.State.SUBMITTED:
+            link = format_html(
+                '{} · <a href="{}">{}</a>',
+                link,
+                reverse("admin:topics_topicversion_review", args=[version.pk]),
+                _("Open the review page"),
+            )
+        return link
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/review/",
+                self.admin_site.admin_view(self.review_view),
+                name="topics_topicversion_review",
+            ),
+        ] + super().get_urls()
+
+    def review_view(self, request, pk):
+        """The diff against the live version, and the moderator's decision."""
+        version = get_object_or_404(
+            TopicVersion.objects.select_related("topic", "created_by", "parent"), pk=pk
+        )
+        if not self.has_view_permission(request, version):
+            raise PermissionDenied
+        if request.method == "POST":
+            return self._decide(request, version)
+        live = version.topic.live_version
+        if live is not None and live.pk == version.pk:
+            live = version.based_on
+        user = request.user
+        is_moderator = user.has_perm(services.APPROVE_PERMISSION)
+        submitted = version.state == TopicVersion.State.SUBMITTED
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Review: %s") % version.title,
+            "version": version,
+            "live": live,
+            "diff": diff_versions(live, version),
+            "can_decide": is_moderator and submitted,
+            "can_withdraw": submitted
+            and (is_moderator or version.created_by_id == user.pk),
+            "history": self.review_history(version),
+        }
+        return TemplateResponse(
+            request, "admin/topics/topicversion/review.html", context
+        )
+
+    def _decide(self, request, version):
+        decision = request.POST.get("decision")
+        comment = request.POST.get("comment", "")
+        try:
+            seen = int(request.POST.get("edit_count", ""))
+        except ValueError:
+            seen = None
+        decide = {
+            "approve": services.approve_version,
+            "request_changes": services.request_changes,
+            "reject": services.reject_version,
+        }
+        done = {
+            "approve": _("Approved: “%(title)s” is live as version %(number)s."),
+            "request_changes": _("Changes requested: “%(title)s” is a draft again."),
+            "reject": _("Rejected: “%(title)s”."),
+            "withdraw": _("Withdrawn: “%(title)s” is a draft again."),
+        }
+        if decision not in done:
+            self.message_user(request, _("Choose a decision."), messages.ERROR)
+            return redirect("admin:topics_topicversion_review", version.pk)
+        try:
+            if decision == "withdraw":
+                result = services.withdraw(version=version, by=request.user)
+            else:
+                result = decide[decision](
+                    version=version,
+                    by=request.user,
+                    comment=comment,
+                    expected_edit_count=seen,
+                )
+        except (ValidationError, PermissionDenied) as error:
+            self.message_user(request, error_text(error), messages.ERROR)
+            return redirect("admin:topics_topicversion_review", version.pk)
+        self.message_user(
+            request,
+            done[decision] % {"title": result.title, "number": result.number},
+            messages.SUCCESS,
+        )
+        if decision == "withdraw":
+            return redirect(version_admin_url(result))
+        return redirect("admin:topics_submission_changelist")
+
+    def response_change(self, request, obj):
+        if "_submit_for_review" not in request.POST:
+            return super().response_change(request, obj)
+        try:
+            services.submit_for_review(
+                version=obj, by=request.user, edit_summary=obj.edit_summary
+            )
+        except (ValidationError, PermissionDenied) as error:
+            self.message_user(
+                request,
+                _("Saved, but not submitted: %s") % error_text(error),
+                messages.ERROR,
+            )
+        else:
+            self.message_user(
+                request,
+                _("Saved and submitted for review. Moderators have been told."),
+                messages.SUCCESS,
+            )
+        return redirect(version_admin_url(obj))
 
     def has_add_permission(self, request):
         return False
@@ -250,10 +414,9 @@ class TopicVersionAdmin(admin.ModelAdmin):
                     )
                 published += 1
             except (ValidationError, PermissionDenied) as error:
-                reason = " ".join(getattr(error, "messages", [str(error)]))
                 self.message_user(
                     request,
-                    _("“%s” was not published: ") % version.title + reason,
+                    _("“%s” was not published: ") % version.title + error_text(error),
                     messages.ERROR,
                 )
         if published:
@@ -262,10 +425,63 @@ class TopicVersionAdmin(admin.ModelAdmin):
             )
 
 
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    """The review queue: submitted versions, oldest first."""
+
+    list_display = ["title_link", "topic", "author", "edit_summary", "age"]
+    list_select_related = ["topic", "created_by"]
+    search_fields = ["title", "topic__slug", "edit_summary"]
+    ordering = ["submitted_at", "pk"]
+    actions = None
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(state=TopicVersion.State.SUBMITTED)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("topics.view_topicversion")
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "title": _("Review queue")}
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description=_("title"), ordering="title")
+    def title_link(self, version):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:topics_topicversion_review", args=[version.pk]),
+            version.title,
+        )
+
+    @admin.display(description=_("author"), ordering="created_by__username")
+    def author(self, version):
+        return services.display_name(version.created_by) if version.created_by else "—"
+
+    @admin.display(description=_("waiting for"), ordering="submitted_at")
+    def age(self, version):
+        return timesince(version.submitted_at) if version.submitted_at else "—"
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
     list_display = ["created_at", "topic", "version", "actor", "action", "comment"]
-    list_filter = ["action", ("actor", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [
+        "action",
+        ("actor", admin.RelatedOnlyFieldListFilter),
+        ("topic", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["topic__slug", "comment"]
     list_select_related = ["topic", "version", "actor"]
     date_hierarchy = "created_at"

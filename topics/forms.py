@@ -35,10 +35,57 @@ class NewTopicForm(forms.Form):
 
 
 class TopicVersionForm(forms.ModelForm):
+    # Optimistic locking: the counter the editor's form was built from.
+    seen_edit_count = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = TopicVersion
         fields = ["title", "summary", "kind", "parent", "tags", "edit_summary"]
         widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["seen_edit_count"].initial = self.instance.edit_count
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.instance.pk:
+            return cleaned
+        # The admin saves inside a transaction: this lock makes a second,
+        # simultaneous save wait here and then see the first one's counter.
+        current = (
+            TopicVersion.objects.select_for_update()
+            .select_related("last_edited_by")
+            .get(pk=self.instance.pk)
+        )
+        if current.state != TopicVersion.State.DRAFT:
+            raise ValidationError(
+                _("This version is %(state)s now and can no longer be edited."),
+                params={"state": current.get_state_display().lower()},
+                code="not_editable",
+            )
+        seen = cleaned.get("seen_edit_count")
+        if seen is not None and seen != current.edit_count:
+            who = current.last_edited_by
+            name = (who.get_full_name() or who.get_username()) if who else _("Someone")
+            # A second save after reading this message is deliberate.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("seen_edit_count")] = current.edit_count
+            raise ValidationError(
+                _(
+                    "Edit conflict: %(name)s saved this draft at %(time)s, after you "
+                    "opened it. Your text is still in the form below and has not been "
+                    "saved. Open the draft in another tab to see their version, merge "
+                    "what you need, then save again."
+                ),
+                params={
+                    "name": name,
+                    "time": current.updated_at.strftime("%H:%M:%S UTC"),
+                },
+                code="edit_conflict",
+            )
+        return cleaned
 
     def clean_parent(self):
         parent = self.cleaned_data.get("parent")

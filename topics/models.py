@@ -244,6 +244,15 @@ class TopicVersion(models.Model):
         related_name="+",
         editable=False,
     )
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last saved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
     edit_count = models.PositiveIntegerField(
         _("edit counter"), default=0, editable=False
     )
@@ -340,6 +349,15 @@ class TopicVersion(models.Model):
     @property
     def is_live(self):
         return self.state == self.State.PUBLISHED
+
+
+class Submission(TopicVersion):
+    """A submitted version, as the moderators' review queue shows it."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("submission awaiting review")
+        verbose_name_plural = _("review queue")
 
 
 class TaggedVersion(TaggedItemBase):

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mass_mail
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -205,9 +205,9 @@ def record_edit(*, version, by):
     if by is not None and by.pk != version.created_by_id:
         version.contributors.add(by)
     TopicVersion.objects.filter(pk=version.pk).update(
-        edit_count=version.edit_count + 1, updated_at=timezone.now()
+        edit_count=F("edit_count") + 1, updated_at=timezone.now(), last_edited_by=by
     )
-    version.edit_count += 1
+    version.refresh_from_db(fields=["edit_count", "updated_at", "last_edited_by"])
     sync_citations(version)
 
 
@@ -422,3 +422,206 @@ def publish_imported(*, version, edit_summary):
     version.submitted_at = timezone.now()
     version.save(update_fields=["edit_summary", "state", "submitted_at"])
     return approve_version(version=version, by=None, system=True)
+
+
+def _is_author(user, version):
+    return (
+        user.pk == version.created_by_id
+        or version.contributors.filter(pk=user.pk).exists()
+    )
+
+
+def _require_open_review(version, expected_edit_count):
+    if version.state != State.SUBMITTED:
+        raise ValidationError(
+            _("This version is %(state)s; it is no longer waiting for review.")
+            % {"state": version.get_state_display().lower()}
+        )
+    if expected_edit_count is not None and expected_edit_count != version.edit_count:
+        raise ValidationError(
+            _("This version changed after you opened it; review it again.")
+        )
+
+
+def _required_comment(comment, what):
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError(
+            _("Say why in a comment: the editor needs it to %s.") % what
+        )
+    return comment
+
+
+@transaction.atomic
+def withdraw(*, version, by):
+    """Take a submitted version back out of the queue to keep editing it."""
+    topic, version = _lock_version(version)
+    if not (_is_author(by, version) or by.has_perm(APPROVE_PERMISSION)):
+        raise PermissionDenied(_("Only its authors or a moderator can withdraw it."))
+    _require_open_review(version, None)
+    version.state = State.DRAFT
+    version.submitted_at = None
+    version.save(update_fields=["state", "submitted_at"])
+    _audit(topic=topic, version=version, actor=by, action=Action.WITHDRAWN)
+    return version
+
+
+@transaction.atomic
+def request_changes(*, version, by, comment, expected_edit_count=None):
+    """Send a submitted version back to its authors as a draft, with a comment."""
+    _require_moderator(by)
+    topic, version = _lock_version(version)
+    _require_open_review(version, expected_edit_count)
+    comment = _required_comment(comment, _("know what to change"))
+    version.state = State.DRAFT
+    version.submitted_at = None
+    version.save(update_fields=["state", "submitted_at"])
+    _audit(
+        topic=topic,
+        version=version,
+        actor=by,
+        action=Action.CHANGES_REQUESTED,
+        comment=comment,
+    )
+    _notify(
+        _authors(version),
+        _("Changes requested: %s") % version.title,
+        _("%(who)s asked for changes to “%(title)s”:\n\n%(comment)s")
+        % {"who": display_name(by), "title": version.title, "comment": comment},
+    )
+    return version
+
+
+@transaction.atomic
+def reject_version(*, version, by, comment, expected_edit_count=None):
+    """Refuse a submitted version; its topic may then start a new draft."""
+    _require_moderator(by)
+    topic, version = _lock_version(version)
+    _require_open_review(version, expected_edit_count)
+    comment = _required_comment(comment, _("understand the decision"))
+    version.state = State.REJECTED
+    version.save(update_fields=["state"])
+    topic.draft_version = None
+    topic.save(update_fields=["draft_version"])
+    _audit(
+        topic=topic, version=version, actor=by, action=Action.REJECTED, comment=comment
+    )
+    _notify(
+        _authors(version),
+        _("Rejected: %s") % version.title,
+        _("%(who)s rejected “%(title)s”:\n\n%(comment)s")
+        % {"who": display_name(by), "title": version.title, "comment": comment},
+    )
+    return version
+
+
+@transaction.atomic
+def restore_version(*, version, by, comment=""):
+    """Copy an approved version into a new version, submitted for review at once."""
+    _require_moderator(by)
+    topic, version = _lock_version(version)
+    if version.state not in TopicVersion.APPROVED_STATES:
+        raise ValidationError(_("Only an approved version can be restored."))
+    if topic.draft_version_id:
+        raise ValidationError(
+            _(
+                "“%(topic)s” has an open version (%(state)s); approve, reject or "
+                "withdraw it before restoring an old one."
+            )
+            % {
+                "topic": topic.slug,
+                "state": topic.draft_version.get_state_display().lower(),
+            }
+        )
+    copy = _copy_version(version, by=by)
+    copy.state = State.SUBMITTED
+    copy.submitted_at = timezone.now()
+    copy.edit_summary = _("Restored version %(number)s.%(comment)s") % {
+        "number": version.number,
+        "comment": f" {comment.strip()}" if comment.strip() else "",
+    }
+    copy.save(update_fields=["state", "submitted_at", "edit_summary"])
+    topic.draft_version = copy
+    topic.save(update_fields=["draft_version"])
+    _audit(
+        topic=topic,
+        version=copy,
+        actor=by,
+        action=Action.RESTORED,
+        comment=copy.edit_summary,
+    )
+    _notify(
+        [m for m in _moderators() if m != by],
+        _("Review requested: %s") % copy.title,
+        _("%(who)s restored version %(number)s of “%(title)s”; it needs a review.")
+        % {"who": display_name(by), "number": version.number, "title": copy.title},
+    )
+    return copy
+
+
+@transaction.atomic
+def unpublish_topic(*, topic, by, reason):
+    """Take a topic down: its page and every permalink answer 410 Gone."""
+    _require_moderator(by)
+    topic = Topic.objects.select_for_update().get(pk=topic.pk)
+    reason = _required_comment(reason, _("know why the topic was taken down"))
+    if topic.live_version_id is None:
+        raise ValidationError(_("This topic has never been published."))
+    topic.is_withdrawn = True
+    topic.withdrawn_reason = reason
+    topic.save(update_fields=["is_withdrawn", "withdrawn_reason"])
+    _audit(
+        topic=topic,
+        version=topic.live_version,
+        actor=by,
+        action=Action.UNPUBLISHED,
+        comment=reason,
+    )
+    return topic
+
+
+@transaction.atomic
+def republish_topic(*, topic, by, comment=""):
+    """Lift a take-down: the live version is shown again."""
+    _require_moderator(by)
+    topic = Topic.objects.select_for_update().get(pk=topic.pk)
+    if not topic.is_withdrawn:
+        raise ValidationError(_("This topic is not unpublished."))
+    topic.is_withdrawn = False
+    topic.withdrawn_reason = ""
+    topic.save(update_fields=["is_withdrawn", "withdrawn_reason"])
+    _audit(
+        topic=topic,
+        version=topic.live_version,
+        actor=by,
+        action=Action.REPUBLISHED,
+        comment=comment,
+    )
+    return topic
+
+
+@transaction.atomic
+def withdraw_version_permalink(*, version, by, reason):
+    """Take down one superseded version's permalink (it answers 410 Gone)."""
+    _require_moderator(by)
+    topic, version = _lock_version(version)
+    reason = _required_comment(reason, _("know why the version was taken down"))
+    if version.state == State.PUBLISHED:
+        raise ValidationError(
+            _(
+                "The live version cannot be withdrawn on its own: approve a "
+                "corrected version, or unpublish the topic."
+            )
+        )
+    if version.state != State.SUPERSEDED:
+        raise ValidationError(_("Only an approved version has a permalink."))
+    version.is_withdrawn = True
+    version.save(update_fields=["is_withdrawn"])
+    _audit(
+        topic=topic,
+        version=version,
+        actor=by,
+        action=Action.PERMALINK_WITHDRAWN,
+        comment=reason,
+    )
+    return version

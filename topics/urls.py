@@ -9,4 +9,9 @@ urlpatterns = [
     path("<slug:slug>/", views.topic_detail, name="detail"),
     path("<slug:slug>/v/<int:number>/", views.version_detail, name="version"),
     path("<slug:slug>/preview/<int:pk>/", views.version_preview, name="preview"),
+    path("<slug:slug>/history/", views.topic_history, name="history"),
+    path("<slug:slug>/compare/", views.compare_redirect, name="compare-form"),
+    path(
+        "<slug:slug>/compare/<int:a>/<int:b>/", views.compare_versions, name="compare"
+    ),
 ]

@@ -3,10 +3,11 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from taggit.models import Tag
 
+from .diff import diff_versions
 from .filters import TopicFilter
 from .models import (
     RELATED_GROUP_HEADINGS,
@@ -102,7 +103,7 @@ def version_detail(request, slug, number):
     )
     version.topic = topic
     if topic.is_withdrawn or version.is_withdrawn:
-        return render(request, "topics/topic_gone.html", {"topic": topic}, status=410)
+        return _gone(request, topic)
     return render(request, "topics/topic_detail.html", page_context(topic, version))
 
 
@@ -183,4 +184,55 @@ def home(request):
             "tags": tags,
             "topic_count": live.count(),
         },
+    )
+
+
+def _gone(request, topic):
+    return render(request, "topics/topic_gone.html", {"topic": topic}, status=410)
+
+
+def topic_history(request, slug):
+    topic = _live_topic(slug)
+    if topic.is_withdrawn:
+        return _gone(request, topic)
+    versions = list(
+        topic.versions.approved()
+        .order_by("-number")
+        .only(
+            "number", "approved_at", "byline", "edit_summary", "is_withdrawn", "title"
+        )
+    )
+    return render(
+        request, "topics/topic_history.html", {"topic": topic, "versions": versions}
+    )
+
+
+def compare_redirect(request, slug):
+    """Turn the history page's form (?a=&b=) into the compare page's address."""
+    try:
+        a, b = sorted([int(request.GET["a"]), int(request.GET["b"])])
+    except (KeyError, ValueError):
+        return redirect("topics:history", slug=slug)
+    return redirect("topics:compare", slug=slug, a=a, b=b)
+
+
+def compare_versions(request, slug, a, b):
+    topic = _live_topic(slug)
+    if topic.is_withdrawn:
+        return _gone(request, topic)
+    versions = {
+        v.number: v
+        for v in topic.versions.approved()
+        .filter(number__in=[a, b])
+        .select_related("parent")
+    }
+    if a not in versions or b not in versions:
+        raise Http404("No such version.")
+    old, new = versions[a], versions[b]
+    if old.is_withdrawn or new.is_withdrawn:
+        return _gone(request, topic)
+    return render(
+        request,
+        "topics/topic_compare.html",
+        {"topic": topic, "old": old, "new": new, "diff": diff_versions(old, new)},
     )

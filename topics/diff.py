@@ -1,0 +1,231 @@
+"""Differences between two versions of a topic, for reviewers and readers.
+
+One implementation serves the admin review page and the public compare page.
+Sections are matched by their stable key, so a moved or renamed section is
+recognised as the same section.
+"""
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .models import Citation, KeyFigure, RelatedTopic, Section, SeminalWork
+
+TOKEN_RE = re.compile(r"\s+|[^\s]+")
+
+
+def inline_diff(old, new):
+    """Return HTML of new text with word-level <del> and <ins> marks."""
+    a, b = TOKEN_RE.findall(old or ""), TOKEN_RE.findall(new or "")
+    out = []
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            out.append(escape("".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            out.append(f"<del>{escape(''.join(a[i1:i2]))}</del>")
+        if j2 > j1:
+            out.append(f"<ins>{escape(''.join(b[j1:j2]))}</ins>")
+    return mark_safe("".join(out))
+
+
+@dataclass
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+    @property
+    def inline(self):
+        return inline_diff(self.old, self.new)
+
+
+@dataclass
+class SectionChange:
+    status: str  # added, removed, changed, moved, unchanged
+    heading: str
+    old_heading: str = ""
+    body_html: str = ""
+
+    @property
+    def is_change(self):
+        return self.status != "unchanged"
+
+
+@dataclass
+class ListChange:
+    label: str
+    added: list = field(default_factory=list)
+    removed: list = field(default_factory=list)
+
+
+@dataclass
+class VersionDiff:
+    old: object
+    new: object
+    fields: list
+    sections: list
+    lists: list
+    summary: str
+
+    @property
+    def has_changes(self):
+        return bool(
+            self.fields
+            or any(s.is_change for s in self.sections)
+            or any(c.added or c.removed for c in self.lists)
+        )
+
+
+def _snapshot(version):
+    """Read everything the diff compares from one version: six queries."""
+    if version is None:
+        return None
+    return {
+        "fields": {
+            _("Title"): version.title,
+            _("Summary"): version.summary,
+            _("Kind"): version.get_kind_display(),
+            _("Parent topic"): version.parent.slug if version.parent_id else "",
+        },
+        "sections": list(Section.objects.filter(version=version)),
+        "tags": sorted(version.tags.names()),
+        "related": [
+            link.target.slug
+            for link in RelatedTopic.objects.filter(version=version).select_related(
+                "target"
+            )
+        ],
+        "people": [
+            link.person.name
+            for link in KeyFigure.objects.filter(version=version).select_related(
+                "person"
+            )
+        ],
+        "seminal": [
+            link.work.key
+            for link in SeminalWork.objects.filter(version=version).select_related(
+                "work"
+            )
+        ],
+        "cited": sorted(
+            set(
+                Citation.objects.filter(version=version).values_list(
+                    "work__key", flat=True
+                )
+            )
+        ),
+    }
+
+
+def _sections(old_rows, new_rows):
+    old_by_key = {s.stable_key: s for s in old_rows}
+    new_keys = {s.stable_key for s in new_rows}
+    old_order = [s.stable_key for s in old_rows if s.stable_key in new_keys]
+    new_order = [s.stable_key for s in new_rows if s.stable_key in old_by_key]
+    moved = set()
+    matcher = difflib.SequenceMatcher(None, old_order, new_order, autojunk=False)
+    for op, _i1, _i2, j1, j2 in matcher.get_opcodes():
+        if op != "equal":
+            moved |= set(new_order[j1:j2])
+    changes = []
+    for section in new_rows:
+        before = old_by_key.get(section.stable_key)
+        if before is None:
+            changes.append(
+                SectionChange(
+                    "added", section.display_heading, body_html=escape(section.body)
+                )
+            )
+            continue
+        text_changed = before.body != section.body or before.kind != section.kind
+        renamed = before.display_heading != section.display_heading
+        if text_changed or renamed:
+            status = "changed"
+        elif section.stable_key in moved:
+            status = "moved"
+        else:
+            status = "unchanged"
+        changes.append(
+            SectionChange(
+                status,
+                section.display_heading,
+                old_heading=before.display_heading if renamed else "",
+                body_html=inline_diff(before.body, section.body),
+            )
+        )
+    for section in old_rows:
+        if section.stable_key not in new_keys:
+            changes.append(
+                SectionChange(
+                    "removed", section.display_heading, body_html=escape(section.body)
+                )
+            )
+    return changes
+
+
+def _list(label, old, new):
+    return ListChange(
+        label,
+        added=[item for item in new if item not in old],
+        removed=[item for item in old if item not in new],
+    )
+
+
+def _summary(fields, sections, lists):
+    parts = [_("%s changed") % f.label for f in fields]
+    parts += [_("%s changed") % s.heading for s in sections if s.status == "changed"]
+    for status, one, many in [
+        ("added", "%d section added", "%d sections added"),
+        ("removed", "%d section removed", "%d sections removed"),
+        ("moved", "%d section moved", "%d sections moved"),
+    ]:
+        count = sum(1 for s in sections if s.status == status)
+        if count:
+            parts.append(ngettext(one, many, count) % count)
+    for change in lists:
+        for items, verb in ((change.added, _("added")), (change.removed, _("removed"))):
+            if items:
+                parts.append(f"{len(items)} {change.label.lower()} {verb}")
+    return "; ".join(parts) if parts else _("No changes")
+
+
+def diff_versions(old, new):
+    """Compare two versions (old may be None for a topic's first version)."""
+    before = _snapshot(old) or {
+        "fields": dict.fromkeys(_snapshot_labels(), ""),
+        "sections": [],
+        **{k: [] for k in ("tags", "related", "people", "seminal", "cited")},
+    }
+    after = _snapshot(new)
+    fields = [
+        FieldChange(label, before["fields"][label], value)
+        for label, value in after["fields"].items()
+        if before["fields"][label] != value
+    ]
+    sections = _sections(before["sections"], after["sections"])
+    lists = [
+        _list(_("References"), before["cited"], after["cited"]),
+        _list(_("Seminal works"), before["seminal"], after["seminal"]),
+        _list(_("Tags"), before["tags"], after["tags"]),
+        _list(_("Related topics"), before["related"], after["related"]),
+        _list(_("Key figures"), before["people"], after["people"]),
+    ]
+    return VersionDiff(
+        old=old,
+        new=new,
+        fields=fields,
+        sections=sections,
+        lists=lists,
+        summary=_summary(fields, sections, lists),
+    )
+
+
+def _snapshot_labels():
+    return [_("Title"), _("Summary"), _("Kind"), _("Parent topic")]
