@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -37,6 +38,76 @@ def version_admin_url(version):
     return reverse("admin:topics_topicversion_change", args=[version.pk])
 
 
+class ModerationActions:
+    """Moderator-only actions behind a confirmation page with a comment."""
+
+    moderation_actions = {}
+
+    def moderation_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<int:pk>/moderate/<str:action>/",
+                self.admin_site.admin_view(self.moderate_view),
+                name="{}_{}_moderate".format(*info),
+            )
+        ]
+
+    def moderate_view(self, request, pk, action):
+        if action not in self.moderation_actions:
+            raise Http404
+        if not request.user.has_perm(services.APPROVE_PERMISSION):
+            raise PermissionDenied
+        obj = get_object_or_404(self.model, pk=pk)
+        spec = self.moderation_actions[action]
+        back = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[pk]
+        )
+        if request.method == "POST":
+            try:
+                result = getattr(services, action)(
+                    **{spec["arg"]: obj},
+                    by=request.user,
+                    **{spec["comment"]: request.POST.get("comment", "")},
+                )
+            except ValidationError as error:
+                self.message_user(request, error_text(error), messages.ERROR)
+                return redirect(request.path)
+            self.message_user(request, spec["done"], messages.SUCCESS)
+            if isinstance(result, TopicVersion) and result.pk != obj.pk:
+                return redirect("admin:topics_topicversion_review", result.pk)
+            return redirect(back)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": spec["title"] % {"name": obj},
+            "explanation": spec["explanation"],
+            "comment_label": spec["label"],
+            "comment_required": spec.get("required", True),
+            "button": spec["button"],
+            "back_url": back,
+        }
+        return TemplateResponse(request, "admin/topics/moderate.html", context)
+
+    def available_moderation(self, obj):
+        return []
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        links = []
+        if obj is not None and request.user.has_perm(services.APPROVE_PERMISSION):
+            name = f"admin:{self.opts.app_label}_{self.opts.model_name}_moderate"
+            links = [
+                (
+                    reverse(name, args=[obj.pk, action]),
+                    self.moderation_actions[action]["button"],
+                )
+                for action in self.available_moderation(obj)
+            ]
+        extra_context = {**(extra_context or {}), "moderation_links": links}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
     list_display = ["name", "description", "orcid", "wikidata"]
@@ -45,12 +116,42 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(ModerationActions, admin.ModelAdmin):
     list_display = ["slug", "title_column", "live_column", "open_column", "edit_link"]
     list_filter = [("live_version", admin.EmptyFieldListFilter), "is_withdrawn"]
     search_fields = ["slug", "versions__title"]
-    readonly_fields = ["slug", "live_version", "draft_version", "created_at"]
-    fields = ["slug", "live_version", "draft_version", "created_at"]
+    readonly_fields = [
+        "slug",
+        "live_version",
+        "draft_version",
+        "created_at",
+        "withdrawn_reason",
+    ]
+    fields = readonly_fields
+    moderation_actions = {
+        "unpublish_topic": {
+            "arg": "topic",
+            "comment": "reason",
+            "title": _("Unpublish “%(name)s”"),
+            "explanation": _(
+                "Readers will get “410 Gone” on the topic's page and on every "
+                "version's permalink. The content is kept; republishing lifts it."
+            ),
+            "label": _("Reason (kept in the audit log)"),
+            "button": _("Unpublish the topic"),
+            "done": _("The topic is unpublished."),
+        },
+        "republish_topic": {
+            "arg": "topic",
+            "comment": "comment",
+            "title": _("Republish “%(name)s”"),
+            "explanation": _("Readers will see the live version again."),
+            "label": _("Comment"),
+            "required": False,
+            "button": _("Republish the topic"),
+            "done": _("The topic is published again."),
+        },
+    }
     list_select_related = ["live_version", "draft_version"]
 
     def get_queryset(self, request):
@@ -98,7 +199,13 @@ class TopicAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.edit_view),
                 name="topics_topic_edit",
             ),
+            *self.moderation_urls(),
         ] + super().get_urls()
+
+    def available_moderation(self, topic):
+        if topic.live_version_id is None:
+            return []
+        return ["republish_topic" if topic.is_withdrawn else "unpublish_topic"]
 
     def edit_view(self, request, pk):
         """Open the topic's open version, or start a draft from the live one."""
@@ -169,7 +276,7 @@ class SeminalWorkInline(OrderedInline, admin.TabularInline):
 
 
 @admin.register(TopicVersion)
-class TopicVersionAdmin(admin.ModelAdmin):
+class TopicVersionAdmin(ModerationActions, admin.ModelAdmin):
     form = TopicVersionForm
     list_display = ["title", "topic", "state", "number", "created_by", "updated_at"]
     list_filter = ["state", "kind"]
@@ -186,12 +293,59 @@ class TopicVersionAdmin(admin.ModelAdmin):
         "preview",
         "review_history",
     ]
+    moderation_actions = {
+        "restore_version": {
+            "arg": "version",
+            "comment": "comment",
+            "title": _("Restore %(name)s"),
+            "explanation": _(
+                "A copy of this version becomes a new version, submitted for review: "
+                "another moderator approves it. History is not rewritten."
+            ),
+            "label": _("Why restore it (added to the edit summary)"),
+            "required": False,
+            "button": _("Restore this version"),
+            "done": _("Restored as a new version, now in the review queue."),
+        },
+        "withdraw_version_permalink": {
+            "arg": "version",
+            "comment": "reason",
+            "title": _("Withdraw the permalink of %(name)s"),
+            "explanation": _(
+                "Readers will get “410 Gone” at this version's permanent address. "
+                "The live version and other versions are not affected."
+            ),
+            "label": _("Reason (kept in the audit log)"),
+            "button": _("Withdraw this permalink"),
+            "done": _("The permalink is withdrawn."),
+        },
+    }
     actions = ["publish_selected"]
     fieldsets = [
-        (None, {"fields": ["topic", "state", "number", "preview", "review_history"]}),
         (
             None,
-            {"fields": ["title", "summary", "kind", "parent", "tags", "seen_edit_count"]},
+            {
+                "fields": [
+                    "topic",
+                    "state",
+                    "number",
+                    "preview",
+                    "review_history",
+                ]
+            },
+        ),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "summary",
+                    "kind",
+                    "parent",
+                    "tags",
+                    "seen_edit_count",
+                ]
+            },
         ),
         (_("For the moderators"), {"fields": ["edit_summary"]}),
     ]
@@ -262,7 +416,16 @@ class TopicVersionAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.review_view),
                 name="topics_topicversion_review",
             ),
+            *self.moderation_urls(),
         ] + super().get_urls()
+
+    def available_moderation(self, version):
+        actions = []
+        if version.state in TopicVersion.APPROVED_STATES and not version.is_withdrawn:
+            actions.append("restore_version")
+            if version.state == TopicVersion.State.SUPERSEDED:
+                actions.append("withdraw_version_permalink")
+        return actions
 
     def review_view(self, request, pk):
         """The diff against the live version, and the moderator's decision."""
@@ -316,6 +479,9 @@ class TopicVersionAdmin(admin.ModelAdmin):
         if decision not in done:
             self.message_user(request, _("Choose a decision."), messages.ERROR)
             return redirect("admin:topics_topicversion_review", version.pk)
+        is_moderator = request.user.has_perm(services.APPROVE_PERMISSION)
+        if decision in decide and not is_moderator:
+            raise PermissionDenied(_("Only moderators can decide on a submission."))
         try:
             if decision == "withdraw":
                 result = services.withdraw(version=version, by=request.user)
