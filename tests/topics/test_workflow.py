@@ -1,0 +1,213 @@
+"""Every transition of the editorial workflow, and every refusal."""
+
+import threading
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+
+from tests.factories import make_draft, make_live, publish
+from topics import services
+from topics.models import AuditEntry, Section, Topic, TopicVersion
+
+State = TopicVersion.State
+
+
+def submitted(editor, **kwargs):
+    draft = make_draft(by=editor, sections=[("definition", "", "Text.")], **kwargs)
+    return services.submit_for_review(version=draft, by=editor, edit_summary="New")
+
+
+def last_action(version):
+    return AuditEntry.objects.filter(version=version).first().action
+
+
+@pytest.mark.django_db
+class TestTransitions:
+    def test_submit_makes_the_draft_read_only_and_queued(self, editor):
+        version = submitted(editor)
+        assert version.state == State.SUBMITTED and not version.is_editable
+        assert last_action(version) == AuditEntry.Action.SUBMITTED
+
+    def test_withdraw_returns_a_submission_to_draft(self, editor):
+        version = services.withdraw(version=submitted(editor), by=editor)
+        assert version.state == State.DRAFT
+        assert last_action(version) == AuditEntry.Action.WITHDRAWN
+
+    def test_someone_else_cannot_withdraw(self, editor):
+        from tests.factories import UserFactory
+
+        stranger = UserFactory()
+        with pytest.raises(PermissionDenied):
+            services.withdraw(version=submitted(editor), by=stranger)
+
+    def test_request_changes_needs_a_comment_and_reopens_the_draft(
+        self, editor, moderator
+    ):
+        version = submitted(editor)
+        with pytest.raises(ValidationError, match="Say why in a comment"):
+            services.request_changes(version=version, by=moderator, comment=" ")
+        version = services.request_changes(
+            version=version, by=moderator, comment="Cite a source."
+        )
+        assert version.state == State.DRAFT
+        entry = AuditEntry.objects.get(version=version, action="changes_requested")
+        assert (entry.actor, entry.comment) == (moderator, "Cite a source.")
+
+    def test_reject_closes_the_version_and_frees_the_topic(self, editor, moderator):
+        version = services.reject_version(
+            version=submitted(editor), by=moderator, comment="Out of scope."
+        )
+        assert version.state == State.REJECTED
+        assert Topic.objects.get(pk=version.topic_id).draft_version is None
+        # A new draft can be started afterwards.
+        make_draft(by=editor, slug="other")
+
+    def test_approving_a_version_edited_after_submission_is_refused(
+        self, editor, moderator
+    ):
+        version = submitted(editor)
+        seen = version.edit_count
+        services.withdraw(version=version, by=editor)
+        services.record_edit(version=version, by=editor)
+        services.submit_for_review(version=version, by=editor, edit_summary="Again")
+        with pytest.raises(ValidationError, match="changed after you opened it"):
+            services.approve_version(
+                version=version, by=moderator, expected_edit_count=seen
+            )
+        version.refresh_from_db()
+        assert version.state == State.SUBMITTED
+
+    def test_approving_an_already_decided_version_is_refused(
+        self, editor, moderator, second_moderator
+    ):
+        version = submitted(editor)
+        services.approve_version(version=version, by=moderator)
+        with pytest.raises(ValidationError, match="only a submitted version"):
+            services.approve_version(version=version, by=second_moderator)
+        with pytest.raises(ValidationError, match="no longer waiting for review"):
+            services.reject_version(version=version, by=second_moderator, comment="No")
+
+    def test_contributor_cannot_approve(self, editor, moderator):
+        draft = make_draft(by=editor)
+        services.record_edit(version=draft, by=moderator)
+        services.submit_for_review(version=draft, by=editor, edit_summary="x")
+        with pytest.raises(PermissionDenied):
+            services.approve_version(version=draft, by=moderator)
+
+    @pytest.mark.parametrize(
+        "action",
+        ["request_changes", "reject_version", "restore_version"],
+    )
+    def test_editors_cannot_call_moderator_actions(self, editor, moderator, action):
+        live = make_live(
+            author=editor, moderator=moderator, sections=[("definition", "", "x")]
+        )
+        target = live if action == "restore_version" else submitted(editor, slug="s")
+        with pytest.raises(PermissionDenied):
+            getattr(services, action)(version=target, by=editor, comment="x")
+
+    def test_take_downs_are_for_moderators(self, editor, moderator):
+        live = make_live(author=editor, moderator=moderator)
+        with pytest.raises(PermissionDenied):
+            services.unpublish_topic(topic=live.topic, by=editor, reason="x")
+        with pytest.raises(PermissionDenied):
+            services.withdraw_version_permalink(version=live, by=editor, reason="x")
+
+
+@pytest.mark.django_db
+def test_restore_goes_through_review_and_becomes_a_new_number(
+    client, editor, moderator, second_moderator
+):
+    v1 = make_live(
+        author=editor, moderator=moderator, sections=[("definition", "", "Old text.")]
+    )
+    draft = services.start_draft(topic=v1.topic, by=editor)
+    Section.objects.filter(version=draft).update(body="New text.")
+    publish(draft, author=editor, moderator=moderator, summary="Rewrite")
+    assert "New text." in client.get("/topics/topic/").content.decode()
+
+    restored = services.restore_version(version=v1, by=moderator, comment="Vandalism.")
+    assert restored.state == State.SUBMITTED and restored.created_by == moderator
+    assert "Restored version 1" in restored.edit_summary
+    # Refused while the topic has an open version.
+    with pytest.raises(ValidationError, match="has an open version"):
+        services.restore_version(version=v1, by=second_moderator)
+    # The restorer cannot approve it; another moderator does.
+    with pytest.raises(PermissionDenied):
+        services.approve_version(version=restored, by=moderator)
+    services.approve_version(version=restored, by=second_moderator)
+    html = client.get("/topics/topic/").content.decode()
+    assert "Old text." in html and "(version 3)" in html
+    history = client.get("/topics/topic/history/").content.decode()
+    assert "Version 3" in history and "Version 2" in history and "Version 1" in history
+
+
+@pytest.mark.django_db
+def test_unpublish_and_permalink_take_downs_answer_410(client, editor, moderator):
+    v1 = make_live(
+        author=editor, moderator=moderator, sections=[("definition", "", "One.")]
+    )
+    v2 = publish(
+        services.start_draft(topic=v1.topic, by=editor),
+        author=editor,
+        moderator=moderator,
+        summary="Two",
+    )
+    with pytest.raises(ValidationError, match="live version cannot be withdrawn"):
+        services.withdraw_version_permalink(version=v2, by=moderator, reason="x")
+    services.withdraw_version_permalink(version=v1, by=moderator, reason="Libel.")
+    assert client.get("/topics/topic/v/1/").status_code == 410
+    assert client.get("/topics/topic/v/2/").status_code == 200
+    services.unpublish_topic(topic=v1.topic, by=moderator, reason="Court order.")
+    for url in ["/topics/topic/", "/topics/topic/v/2/", "/topics/topic/history/"]:
+        response = client.get(url)
+        assert response.status_code == 410
+        assert "withdrawn" in response.content.decode()
+    assert AuditEntry.objects.get(action="unpublished").comment == "Court order."
+    services.republish_topic(topic=v1.topic, by=moderator)
+    assert client.get("/topics/topic/").status_code == 200
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("second", ["approve", "reject"])
+def test_concurrent_decisions_leave_exactly_one_winner(
+    editor, moderator, second_moderator, second
+):
+    version = submitted(editor)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def decide(action, user):
+        try:
+            barrier.wait()
+            if action == "approve":
+                services.approve_version(version=version, by=user)
+            else:
+                services.reject_version(version=version, by=user, comment="No.")
+            outcomes.append("won")
+        except ValidationError as error:
+            outcomes.append(error.messages[0])
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=decide, args=("approve", moderator)),
+        threading.Thread(target=decide, args=(second, second_moderator)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes)[-1] == "won" and outcomes.count("won") == 1
+    loser = next(o for o in outcomes if o != "won")
+    assert "only a submitted version" in loser or "no longer waiting" in loser
+    topic = Topic.objects.get(pk=version.topic_id)
+    assert TopicVersion.objects.filter(topic=topic, state=State.PUBLISHED).count() <= 1
+    assert (
+        TopicVersion.objects.filter(
+            topic=topic, state__in=["draft", "submitted"]
+        ).count()
+        == 0
+    )
