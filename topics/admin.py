@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .diff import diff_versions
-from .forms import NewTopicForm, SectionInlineFormSet, TopicVersionForm
+from .forms import NewTopicForm, SectionForm, SectionInlineFormSet, TopicVersionForm
 from .models import (
     AuditEntry,
     KeyFigure,
@@ -252,6 +252,7 @@ class OrderedInline:
 
 class SectionInline(OrderedInline, admin.StackedInline):
     model = Section
+    form = SectionForm
     formset = SectionInlineFormSet
     fields = [("kind", "heading", "position"), "body"]
     extra = 0

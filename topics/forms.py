@@ -34,6 +34,20 @@ class NewTopicForm(forms.Form):
         return slug
 
 
+def normalise_newlines(text):
+    """Browsers post textareas with CRLF; store the Markdown with LF only."""
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n")
+
+
+class SectionForm(forms.ModelForm):
+    class Meta:
+        model = Section
+        fields = ["kind", "heading", "position", "body"]
+
+    def clean_body(self):
+        return normalise_newlines(self.cleaned_data["body"])
+
+
 class TopicVersionForm(forms.ModelForm):
     # Optimistic locking: the counter the editor's form was built from.
     seen_edit_count = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -47,6 +61,9 @@ class TopicVersionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["seen_edit_count"].initial = self.instance.edit_count
+
+    def clean_summary(self):
+        return normalise_newlines(self.cleaned_data["summary"]).strip()
 
     def clean(self):
         cleaned = super().clean()

@@ -1,0 +1,73 @@
+"""An editor revises a topic, a moderator reviews and approves, a reader sees it."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+MARK = "Deep learning, in this revised wording, stacks many learned layers."
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def sign_in(page, base, username, password):
+    page.goto(f"{base}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{base}/admin/")
+
+
+def test_editor_submits_moderator_approves_reader_sees(live_server, browser, settings):
+    settings.DEBUG = True  # the demo's known passwords
+    call_command("load_demo")
+    base = live_server.url
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    editor = browser.new_context().new_page()
+    sign_in(editor, base, "editor", "editor-demo-pass")
+    editor.goto(f"{base}/admin/topics/topic/?q=deep-learning")
+    editor.get_by_role("link", name="Edit", exact=True).first.click()
+    editor.screenshot(path=str(ARTIFACTS / "editor-draft.png"))
+    assert "Draft" in editor.locator(".field-state").inner_text()
+    body = editor.locator("#id_sections-0-body")
+    original = body.input_value()
+    body.fill(MARK + " " + original)
+    editor.fill("#id_edit_summary", "Clearer first sentence")
+    editor.click("input[name=_submit_for_review]")
+    assert editor.get_by_text("Saved and submitted for review").is_visible()
+
+    reader = browser.new_context().new_page()
+    reader.goto(f"{base}/topics/deep-learning/")
+    assert MARK not in reader.content()
+    assert original[:60] in reader.locator("#definition").inner_text()
+
+    moderator = browser.new_context().new_page()
+    sign_in(moderator, base, "moderator", "moderator-demo-pass")
+    assert moderator.get_by_text("1 version awaits review").is_visible()
+    moderator.get_by_role("link", name="Open the review queue").click()
+    moderator.get_by_role("link", name="Deep Learning").click()
+    # Only what the editor changed is reported as changed.
+    assert moderator.locator(".diff-summary").inner_text() == "Definition changed"
+    inserted = moderator.locator(".diff-changed ins").first
+    assert "revised" in inserted.inner_text()
+    moderator.screenshot(path=str(ARTIFACTS / "review-diff.png"), full_page=True)
+    moderator.fill("#id_comment", "Reads well.")
+    moderator.get_by_role("button", name="Approve and publish").click()
+    assert moderator.get_by_text("is live as version 2").is_visible()
+
+    reader.goto(f"{base}/topics/deep-learning/")
+    assert MARK in reader.locator("#definition").inner_text()
+    reader.goto(f"{base}/topics/deep-learning/history/")
+    assert reader.get_by_role("link", name="Version 1").is_visible()
+    assert reader.get_by_role("link", name="Version 2").is_visible()
+    assert reader.get_by_text("Clearer first sentence").is_visible()
+    reader.get_by_role("link", name="Version 1").click()
+    assert MARK not in reader.content()
+    assert reader.get_by_text("You are reading version 1").is_visible()
