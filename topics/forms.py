@@ -72,7 +72,7 @@ class TopicVersionForm(forms.ModelForm):
         # The admin saves inside a transaction: this lock makes a second,
         # simultaneous save wait here and then see the first one's counter.
         current = (
-            TopicVersion.objects.select_for_update()
+            TopicVersion.objects.select_for_update(of=("self",))
             .select_related("last_edited_by")
             .get(pk=self.instance.pk)
         )

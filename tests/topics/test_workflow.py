@@ -170,7 +170,7 @@ def test_unpublish_and_permalink_take_downs_answer_410(client, editor, moderator
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("second", ["approve", "reject"])
 def test_concurrent_decisions_leave_exactly_one_winner(
     editor, moderator, second_moderator, second

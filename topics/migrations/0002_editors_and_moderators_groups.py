@@ -1,23 +1,7 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-EDITABLE = [
-    ("topics", "topic"),
-    ("topics", "topicversion"),
-    ("topics", "section"),
-    ("topics", "relatedtopic"),
-    ("topics", "keyfigure"),
-    ("topics", "seminalwork"),
-    ("topics", "person"),
-    ("citations", "work"),
-]
-EDITOR_DELETES = [
-    ("topics", "topicversion"),
-    ("topics", "section"),
-    ("topics", "relatedtopic"),
-    ("topics", "keyfigure"),
-    ("topics", "seminalwork"),
-]
+from topics.groups import ensure_groups
 
 
 def create_groups(apps, schema_editor):
@@ -26,23 +10,7 @@ def create_groups(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-
-    def perm(app, codename):
-        return Permission.objects.get(content_type__app_label=app, codename=codename)
-
-    editor_perms = [
-        perm(app, f"{action}_{model}")
-        for app, model in EDITABLE
-        for action in ("add", "change", "view")
-    ]
-    editor_perms += [perm(app, f"delete_{model}") for app, model in EDITOR_DELETES]
-    editor_perms += [perm("topics", "view_auditentry"), perm("taggit", "view_tag")]
-    editors, _ = Group.objects.get_or_create(name="Editors")
-    editors.permissions.add(*editor_perms)
-    moderators, _ = Group.objects.get_or_create(name="Moderators")
-    moderators.permissions.add(*editor_perms, perm("topics", "approve_topicversion"))
+    ensure_groups(apps)
 
 
 def remove_groups(apps, schema_editor):
