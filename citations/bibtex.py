@@ -1,5 +1,6 @@
 """BibTeX in and out, through bibtexparser 2."""
 
+import re
 from dataclasses import dataclass, field
 
 import bibtexparser
@@ -63,16 +64,54 @@ class ParsedEntry:
     error: str = ""
 
 
+def _split_concatenation(value):
+    """Split a raw BibTeX value at top-level "#" (outside braces and quotes)."""
+    parts, depth, quoted, start = [], 0, False, 0
+    for i, char in enumerate(value):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif char == '"' and depth == 0:
+            quoted = not quoted
+        elif char == "#" and depth == 0 and not quoted:
+            parts.append(value[start:i].strip())
+            start = i + 1
+    parts.append(value[start:].strip())
+    return parts
+
+
+def resolve_value(value, strings):
+    """Resolve `macro # "text" # {text}` concatenations left by the parser."""
+    parts = _split_concatenation(value)
+    if len(parts) == 1:
+        return value
+    out = []
+    for part in parts:
+        if len(part) >= 2 and part[0] + part[-1] in ('""', "{}"):
+            out.append(part[1:-1])
+        elif part.lower() in strings:
+            out.append(strings[part.lower()])
+        else:
+            out.append(part)
+    return "".join(out)
+
+
+URL_MACRO = re.compile(r"\\url\{([^}]*)\}")
+
+
 def decode(text):
     """Return LaTeX-encoded BibTeX text as plain Unicode."""
     return " ".join(LATEX.latex_to_text(text).split())
 
 
 def parse_names(text):
-    names = []
+    """Return (CSL names, whether "and others" ended the list)."""
+    names, more = [], False
     for raw in split_multiple_persons_names(text):
         raw = raw.strip()
         if raw.lower() == "others":
+            more = True
             continue
         if raw.startswith("{") and raw.endswith("}"):
             names.append({"literal": decode(raw[1:-1])})
@@ -85,7 +124,7 @@ def parse_names(text):
         names.append(
             {"family": family, "given": given} if given else {"family": family}
         )
-    return names
+    return names, more
 
 
 def normalise_doi(value):
@@ -102,9 +141,14 @@ def normalise_doi(value):
     return value
 
 
-def entry_to_fields(entry):
+def entry_to_fields(entry, strings=None):
     """Return the Work field values of one bibtexparser entry."""
-    raw = {f.key.lower(): f.value for f in entry.fields}
+    strings = strings or {}
+    raw = {f.key.lower(): resolve_value(str(f.value), strings) for f in entry.fields}
+    if "url" not in raw and "howpublished" in raw:
+        found = URL_MACRO.search(raw["howpublished"])
+        if found:
+            raw["url"] = found.group(1)
     values = {"key": entry.key, "entry_type": entry.entry_type.lower()}
     if values["entry_type"] not in Work.EntryType.values:
         values["entry_type"] = Work.EntryType.MISC
@@ -118,9 +162,9 @@ def entry_to_fields(entry):
     if "doi" in raw:
         values["doi"] = normalise_doi(decode(str(raw["doi"])))
     if "author" in raw:
-        values["authors"] = parse_names(str(raw["author"]))
+        values["authors"], values["has_more_authors"] = parse_names(raw["author"])
     if "editor" in raw:
-        values["editors"] = parse_names(str(raw["editor"]))
+        values["editors"], _more = parse_names(raw["editor"])
     year = str(raw.get("year", "")).strip()
     if year:
         if not year.isdigit():
@@ -140,23 +184,25 @@ def entry_to_fields(entry):
 def parse_bibtex(text):
     """Parse BibTeX text into ParsedEntry rows, one per entry, errors included."""
     library = bibtexparser.parse_string(text)
+    strings = {s.key.lower(): str(s.value) for s in library.strings}
     results = []
     for block in library.failed_blocks:
         key = (
             getattr(block, "key", None) or block.raw.split("{", 1)[-1].split(",", 1)[0]
         )
+        reason = getattr(block.error, "abort_reason", "") or str(block.error)
         results.append(
             ParsedEntry(
                 key=key.strip(),
                 line=block.start_line + 1,
-                error=f"BibTeX syntax error: {block.error}",
+                error=f"BibTeX syntax error: {reason}".strip(),
             )
         )
     for entry in library.entries:
         line = entry.start_line + 1
         try:
             validate_citation_key(entry.key)
-            values = entry_to_fields(entry)
+            values = entry_to_fields(entry, strings)
         except ValidationError as error:
             results.append(ParsedEntry(entry.key, line, error=" ".join(error.messages)))
         except ValueError as error:
@@ -198,7 +244,10 @@ def work_to_entry(work):
         if value not in ("", None, []):
             fields.append(Field(name, str(value)))
 
-    add("author", _names_to_bibtex(work.authors))
+    authors = _names_to_bibtex(work.authors)
+    if work.has_more_authors:
+        authors = f"{authors} and others" if authors else "others"
+    add("author", authors)
     add("editor", _names_to_bibtex(work.editors))
     add("title", unicode_to_latex(work.title, non_ascii_only=True))
     add(container, unicode_to_latex(work.container_title, non_ascii_only=True))

@@ -94,6 +94,12 @@ class Work(TimeStampedModel):
     url = models.URLField(_("URL"), max_length=500, blank=True)
     isbn = models.CharField(_("ISBN"), max_length=40, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
+    # "and others" in BibTeX: the list of authors is incomplete.
+    has_more_authors = models.BooleanField(_("more authors not listed"), default=False)
+    # Derived on save, for readers' pages (no Pandoc in a request) and for
+    # matching people by name.
+    reference_html = models.TextField(blank=True, editable=False)
+    author_index = models.TextField(blank=True, editable=False)
 
     objects = WorkQuerySet.as_manager()
 
@@ -109,6 +115,10 @@ class Work(TimeStampedModel):
 
     def __str__(self):
         return self.key
+
+    def save(self, *args, **kwargs):
+        self.author_index = self.index_names(self.authors)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("citations:work", kwargs={"key": self.key})
@@ -133,6 +143,19 @@ class Work(TimeStampedModel):
         else:
             who = f"{families[0]} et al."
         return f"{who} {self.year or 'n.d.'}"
+
+    @staticmethod
+    def index_names(names):
+        """Return "|family, given|…" in lower case, for matching people."""
+        parts = []
+        for name in names or []:
+            if "literal" in name:
+                parts.append(name["literal"].lower())
+            else:
+                parts.append(
+                    f"{name.get('family', '')}, {name.get('given', '')}".lower()
+                )
+        return "|" + "|".join(parts) + "|" if parts else ""
 
     def to_csl(self):
         """Return this work as a CSL-JSON item for Pandoc's citeproc."""

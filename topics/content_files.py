@@ -8,7 +8,8 @@ import yaml
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from citations.bibtex import parse_bibtex, works_to_bibtex
+from citations.bibtex import works_to_bibtex
+from citations.importing import apply_bibtex, preview_bibtex
 from citations.models import Work
 
 from . import services
@@ -256,30 +257,6 @@ def _check_parent_cycles(topic_files):
     return problems
 
 
-def _save_works(entries):
-    problems = []
-    for entry in entries:
-        fields = dict(entry.fields)
-        key = fields.pop("key")
-        work = Work.objects.filter(key=key).first() or Work(key=key)
-        for name, value in fields.items():
-            setattr(work, name, value)
-        doi_clash = (
-            Work.objects.filter(doi__iexact=work.doi).exclude(key=key).first()
-            if work.doi
-            else None
-        )
-        if doi_clash:
-            problems.append(
-                _("work “%(key)s”: its DOI %(doi)s belongs to “%(other)s” already")
-                % {"key": key, "doi": work.doi, "other": doi_clash.key}
-            )
-            continue
-        work.full_clean()
-        work.save()
-    return problems
-
-
 def _write_topic(t, *, by, topics):
     meta = t.meta
     topic = topics[str(meta["slug"])]
@@ -335,12 +312,11 @@ def import_content(paths, *, publish=False, by=None, progress=None):
     problems, topic_files, work_entries = [], [], []
     for path in collect_paths(paths):
         if path.suffix == ".bib":
-            text = path.read_text(encoding="utf-8")
-            for entry in parse_bibtex(text):
-                if entry.error:
-                    problems.append(f"{path}:{entry.line}: {entry.error}")
+            for outcome in preview_bibtex(path.read_text(encoding="utf-8")):
+                if outcome.status == "error":
+                    problems.append(f"{path}:{outcome.line}: {outcome.reason}")
                 else:
-                    work_entries.append(entry)
+                    work_entries.append(outcome)
         else:
             topic_file, file_problems = read_topic_file(path)
             problems += file_problems
@@ -352,9 +328,7 @@ def import_content(paths, *, publish=False, by=None, progress=None):
     if problems:
         raise ImportFailed(problems)
     with transaction.atomic():
-        problems = _save_works(work_entries)
-        if problems:
-            raise ImportFailed(problems)
+        apply_bibtex(work_entries)
         slugs = {str(t.meta["slug"]) for t in topic_files}
         slugs |= {str(s) for t in topic_files for s in t.meta.get("related", [])}
         slugs |= {str(t.meta["parent"]) for t in topic_files if t.meta.get("parent")}

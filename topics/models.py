@@ -281,6 +281,13 @@ class TopicVersion(models.Model):
     body_html = models.TextField(blank=True, editable=False)
     toc = models.JSONField(default=list, blank=True, editable=False)
     byline = models.CharField(max_length=500, blank=True, editable=False)
+    # Frozen at approval with the page: the authors as CSL names, the works
+    # as CSL-JSON (a re-render in another style changes formatting only),
+    # the definition and FAQ as plain text, and "cite this entry" texts.
+    author_names = models.JSONField(default=list, blank=True, editable=False)
+    works_csl = models.JSONField(default=list, blank=True, editable=False)
+    structured = models.JSONField(default=dict, blank=True, editable=False)
+    cite_html = models.JSONField(default=dict, blank=True, editable=False)
 
     objects = TopicVersionQuerySet.as_manager()
 
@@ -523,6 +530,9 @@ class Citation(models.Model):
         Section, on_delete=models.CASCADE, related_name="citations"
     )
     work = models.ForeignKey(Work, on_delete=models.PROTECT, related_name="citations")
+    context = models.TextField(
+        _("citing sentence"), blank=True, help_text=_("Where the work is first cited.")
+    )
 
     class Meta:
         verbose_name = _("citation")

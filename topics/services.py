@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from citations.formatting import format_references
 from citations.models import Work
 
-from . import rendering
+from . import citing, rendering
 from .models import (
     AuditEntry,
     Citation,
@@ -192,7 +193,12 @@ def sync_citations(version):
     works = {w.key: w for w in Work.objects.filter(key__in=wanted)}
     version.citations.all().delete()
     Citation.objects.bulk_create(
-        Citation(version=version, section=section, work=works[key])
+        Citation(
+            version=version,
+            section=section,
+            work=works[key],
+            context=analysis.citation_contexts.get(key, ""),
+        )
         for section, analysis in zip(sections, analyses, strict=True)
         for key in analysis.citation_keys
         if key in works
@@ -308,8 +314,15 @@ def submit_for_review(*, version, by, edit_summary):
     return version
 
 
-def render_version(version):
-    """Render a version with the works as they are now; return Rendered."""
+def works_for(version):
+    """Return the CSL-JSON of every work the version cites or lists, as now."""
+    seminal = version.seminal_work_links.values_list("work__key", flat=True)
+    cited = set(version.citations.values_list("work__key", flat=True)) | set(seminal)
+    return [w.to_csl() for w in Work.objects.filter(key__in=cited).order_by("key")]
+
+
+def render_version(version, *, works_csl=None, style=None):
+    """Render a version; with `works_csl`, as the works were then (frozen)."""
     sections = [
         rendering.SectionSource(s.display_heading, s.kind, s.body)
         for s in version.sections.all()
@@ -317,24 +330,56 @@ def render_version(version):
     seminal_keys = [
         link.work.key for link in version.seminal_work_links.select_related("work")
     ]
-    analyses = rendering.analyse_sections([s.body for s in sections])
-    cited = {k for a in analyses for k in a.citation_keys} | set(seminal_keys)
-    works = [w.to_csl() for w in Work.objects.filter(key__in=cited)]
     return rendering.render_version(
         summary=version.summary,
         sections=sections,
         seminal_keys=seminal_keys,
-        works_csl=works,
+        works_csl=works_for(version) if works_csl is None else works_csl,
         topic_url=lambda slug: reverse("topics:detail", kwargs={"slug": slug}),
+        style=style,
     )
 
 
-def _freeze(version):
-    rendered = render_version(version)
+def _csl_name(user):
+    if user.last_name:
+        return {"family": user.last_name, "given": user.first_name}
+    return {"literal": user.get_username()}
+
+
+def _store_rendering(version, rendered):
     version.summary_html = rendered.summary_html
     version.body_html = rendered.body_html
     version.toc = rendered.toc
-    version.byline = ", ".join(display_name(u) for u in _authors(version))
+    version.structured = rendered.structured
+    item = citing.entry_item(version)
+    version.cite_html = {
+        "apa": format_references([item], "apa").get(item["id"], ""),
+        "chicago": format_references([item], "chicago-author-date").get(item["id"], ""),
+    }
+
+
+def _freeze(version):
+    """Render the approved page once, with the works as they are now."""
+    version.works_csl = works_for(version)
+    authors = _authors(version)
+    version.author_names = [_csl_name(u) for u in authors]
+    version.byline = ", ".join(display_name(u) for u in authors)
+    _store_rendering(version, render_version(version, works_csl=version.works_csl))
+
+
+FROZEN_FIELDS = ["summary_html", "body_html", "toc", "structured", "cite_html"]
+
+
+def rerender_approved(version_id, style=None):
+    """Re-render an approved version in a style, with its frozen works.
+
+    Formatting only: the text and the works are those of the approval.
+    The re-render command calls it from worker processes.
+    """
+    version = TopicVersion.objects.select_related("topic").get(pk=version_id)
+    rendered = render_version(version, works_csl=version.works_csl, style=style)
+    _store_rendering(version, rendered)
+    version.save(update_fields=FROZEN_FIELDS)
 
 
 @transaction.atomic
@@ -369,7 +414,6 @@ def approve_version(*, version, by, comment="", expected_edit_count=None, system
                 )
             )
     validate_version(version)
-    _freeze(version)
     previous = topic.live_version
     if previous is not None:
         TopicVersion.objects.filter(pk=previous.pk).update(state=State.SUPERSEDED)
@@ -378,6 +422,7 @@ def approve_version(*, version, by, comment="", expected_edit_count=None, system
     version.state = State.PUBLISHED
     version.approved_at = timezone.now()
     version.approved_by = None if system else by
+    _freeze(version)
     version.save()
     topic.live_version = version
     topic.first_published_at = topic.first_published_at or version.approved_at

@@ -147,6 +147,8 @@ TAGGIT_CASE_INSENSITIVE = True
 
 # The encyclopedia itself.
 SCHOLARGATE_SITE_NAME = os.environ.get("SITE_NAME", "ScholarGate")
+# Where readers find the site: permalinks in "cite this entry" use it.
+SCHOLARGATE_SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SCHOLARGATE_CONTENT_LICENCE = {
     "name": os.environ.get("CONTENT_LICENCE_NAME", "CC BY-SA 4.0"),
     "url": os.environ.get(

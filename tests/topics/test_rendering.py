@@ -2,7 +2,8 @@ import re
 
 import pytest
 
-from topics.rendering import SectionSource, analyse_sections, render_version, sanitise
+from scholargate.html import sanitise
+from topics.rendering import SectionSource, analyse_sections, render_version
 
 WORK = {
     "id": "lecun2015",

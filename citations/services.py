@@ -1,0 +1,24 @@
+"""Changes to the bibliography that need more than a model save."""
+
+from django.db import transaction
+
+from .formatting import format_references
+from .models import Work
+
+
+def refresh_references(works, style=None):
+    """Store each work's formatted reference (one Pandoc run for all)."""
+    works = list(works)
+    formatted = format_references([w.to_csl() for w in works], style)
+    for work in works:
+        work.reference_html = formatted.get(work.key, "")
+    Work.objects.bulk_update(works, ["reference_html"], batch_size=500)
+
+
+@transaction.atomic
+def save_work(*, work):
+    """Validate and save a work, then format its reference for readers."""
+    work.full_clean()
+    work.save()
+    refresh_references([work])
+    return work
