@@ -24,6 +24,21 @@ CSL_TYPES = {
 }
 
 
+CSL_FIELDS = [
+    ("container_title", "container-title"),
+    ("volume", "volume"),
+    ("number", "issue"),
+    ("pages", "page"),
+    ("publisher", "publisher"),
+    ("address", "publisher-place"),
+    ("edition", "edition"),
+    ("doi", "DOI"),
+    ("url", "URL"),
+    ("isbn", "ISBN"),
+    ("note", "note"),
+]
+
+
 def names_to_text(names):
     """Return names as editors type them: one "Family, Given" per line."""
     lines = []
@@ -157,6 +172,25 @@ class Work(TimeStampedModel):
                 )
         return "|" + "|".join(parts) + "|" if parts else ""
 
+    @classmethod
+    def from_csl(cls, item):
+        """Return an unsaved Work from a CSL-JSON item (as frozen in a version)."""
+        types = {csl: bib for bib, csl in reversed(list(CSL_TYPES.items()))}
+        issued = (item.get("issued") or {}).get("date-parts") or [[]]
+        parts = issued[0] + [None, None]
+        work = cls(
+            key=item["id"],
+            entry_type=types.get(item.get("type"), cls.EntryType.MISC),
+            title=item.get("title", ""),
+            authors=item.get("author", []),
+            editors=item.get("editor", []),
+            year=parts[0],
+            month=parts[1],
+        )
+        for field, csl in CSL_FIELDS:
+            setattr(work, field, item.get(csl, ""))
+        return work
+
     def to_csl(self):
         """Return this work as a CSL-JSON item for Pandoc's citeproc."""
         item = {
@@ -171,19 +205,7 @@ class Work(TimeStampedModel):
         if self.year:
             parts = [self.year] + ([self.month] if self.month else [])
             item["issued"] = {"date-parts": [parts]}
-        for field, csl in [
-            ("container_title", "container-title"),
-            ("volume", "volume"),
-            ("number", "issue"),
-            ("pages", "page"),
-            ("publisher", "publisher"),
-            ("address", "publisher-place"),
-            ("edition", "edition"),
-            ("doi", "DOI"),
-            ("url", "URL"),
-            ("isbn", "ISBN"),
-            ("note", "note"),
-        ]:
+        for field, csl in CSL_FIELDS:
             value = getattr(self, field)
             if value:
                 item[csl] = value

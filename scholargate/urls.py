@@ -8,6 +8,8 @@ from topics import views as topic_views
 urlpatterns = [
     path("", topic_views.home, name="home"),
     path("topics/", include("topics.urls")),
+    path("works/", include("citations.urls")),
+    path("people/<slug:slug>/", topic_views.person_detail, name="person"),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,18 +1,24 @@
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from taggit.models import Tag
 
+from citations.bibtex import works_to_bibtex
+from citations.models import Work
+
+from . import citing, metadata
 from .diff import diff_versions
 from .filters import TopicFilter
 from .models import (
     RELATED_GROUP_HEADINGS,
     KeyFigure,
     Kind,
+    Person,
     RelatedTopic,
     Topic,
     TopicVersion,
@@ -49,6 +55,7 @@ def ancestors(version):
 
 def page_context(topic, version):
     """Everything a topic page shows beside the stored HTML: six queries."""
+    version.topic = topic
     related = RelatedTopic.objects.filter(
         version=version, target__live_version__isnull=False, target__is_withdrawn=False
     ).select_related("target__live_version")
@@ -60,24 +67,42 @@ def page_context(topic, version):
         for kind in Kind.values
         if kind in groups
     ]
-    return {
+    crumbs = ancestors(version)
+    tags = list(version.tags.all())
+    key_figures = [
+        link.person
+        for link in KeyFigure.objects.filter(version=version).select_related("person")
+    ]
+    is_current = version.pk == topic.live_version_id
+    context = {
         "topic": topic,
         "version": version,
-        "breadcrumbs": ancestors(version),
+        "breadcrumbs": crumbs,
         "sub_topics": Topic.objects.live()
         .filter(live_version__parent=topic)
         .select_related("live_version")
         .order_by("live_version__title"),
         "related_groups": related_groups,
-        "key_figures": [
-            link.person
-            for link in KeyFigure.objects.filter(version=version).select_related(
-                "person"
-            )
-        ],
-        "tags": list(version.tags.all()),
-        "is_current": version.pk == topic.live_version_id,
+        "key_figures": key_figures,
+        "tags": tags,
+        "is_current": is_current,
     }
+    if version.number:
+        path = topic.get_absolute_url() if is_current else version.get_absolute_url()
+        canonical = settings.SCHOLARGATE_SITE_URL + path
+        context.update(
+            canonical=canonical,
+            meta_tags=metadata.meta_tags(version, tags),
+            open_graph=metadata.open_graph(version, tags, canonical),
+            json_ld=metadata.json_ld(
+                version,
+                tags=tags,
+                breadcrumbs=crumbs,
+                key_figures=key_figures,
+                canonical=canonical,
+            ),
+        )
+    return context
 
 
 def _live_topic(slug):
@@ -235,4 +260,78 @@ def compare_versions(request, slug, a, b):
         request,
         "topics/topic_compare.html",
         {"topic": topic, "old": old, "new": new, "diff": diff_versions(old, new)},
+    )
+
+
+def _approved_version(slug, number):
+    """Return (topic, version): an approved version, or the live one."""
+    topic = _live_topic(slug)
+    if number is None:
+        version = topic.live_version
+    else:
+        version = get_object_or_404(
+            TopicVersion.objects.approved(), topic=topic, number=number
+        )
+    version.topic = topic
+    return topic, version
+
+
+CITE_FORMATS = {
+    "bib": ("application/x-bibtex; charset=utf-8", citing.entry_bibtex),
+    "ris": ("application/x-research-info-systems; charset=utf-8", citing.entry_ris),
+}
+
+
+def cite_entry(request, slug, fmt, number=None):
+    """Cite this entry as BibTeX, RIS or CSL-JSON, pointing at the permalink."""
+    if fmt not in {"bib", "ris", "json"}:
+        raise Http404("Citations come as cite.bib, cite.ris or cite.json.")
+    topic, version = _approved_version(slug, number)
+    if topic.is_withdrawn or version.is_withdrawn:
+        return _gone(request, topic)
+    filename = f"{slug}-v{version.number}.{fmt}"
+    if fmt == "json":
+        response = JsonResponse([citing.entry_item(version)], safe=False)
+    else:
+        content_type, build = CITE_FORMATS[fmt]
+        response = HttpResponse(build(version), content_type=content_type)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def references_bibtex(request, slug, number=None):
+    """The works a version cites or lists, as they were when it was approved."""
+    topic, version = _approved_version(slug, number)
+    if topic.is_withdrawn or version.is_withdrawn:
+        return _gone(request, topic)
+    works = [Work.from_csl(item) for item in version.works_csl]
+    response = HttpResponse(
+        works_to_bibtex(works), content_type="application/x-bibtex; charset=utf-8"
+    )
+    response["Content-Disposition"] = (
+        f'inline; filename="{slug}-v{version.number}-references.bib"'
+    )
+    return response
+
+
+def person_detail(request, slug):
+    person = get_object_or_404(Person, slug=slug)
+    topics = (
+        Topic.objects.live()
+        .filter(live_version__key_figure_links__person=person)
+        .select_related("live_version")
+        .order_by("live_version__title")
+    )
+    parts = person.name.split()
+    works = Work.objects.none()
+    if len(parts) >= 2:
+        family, given = parts[-1], parts[0]
+        # "|lecun, yann" or "|lecun, y." in the normalised author index.
+        works = Work.objects.filter(
+            author_index__icontains=f"|{family.lower()}, {given[0].lower()}"
+        ).order_by("year", "key")
+    return render(
+        request,
+        "topics/person_detail.html",
+        {"person": person, "topics": topics, "works": works},
     )

@@ -1,0 +1,25 @@
+from django.shortcuts import get_object_or_404, render
+
+from .models import Work
+
+
+def work_detail(request, key):
+    """A bibliography entry and every published topic and section citing it."""
+    work = get_object_or_404(Work, key=key)
+    citations = (
+        work.citations.filter(
+            version__state="published", version__topic__is_withdrawn=False
+        )
+        .select_related("version__topic", "section")
+        .order_by("version__title", "section__position")
+    )
+    seminal_in = (
+        work.seminal_in_versions.filter(state="published", topic__is_withdrawn=False)
+        .select_related("topic")
+        .order_by("title")
+    )
+    return render(
+        request,
+        "citations/work_detail.html",
+        {"work": work, "citations": citations, "seminal_in": seminal_in},
+    )
