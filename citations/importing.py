@@ -80,7 +80,9 @@ def preview_bibtex(text):
         if not reason:
             candidate = Work(key=entry.key, **values)
             try:
-                candidate.full_clean(exclude=["key"], validate_unique=False)
+                candidate.full_clean(
+                    exclude=["key"], validate_unique=False, validate_constraints=False
+                )
             except ValidationError as error:
                 reason = "; ".join(
                     f"{name}: {' '.join(messages)}"

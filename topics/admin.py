@@ -293,6 +293,7 @@ class TopicVersionAdmin(ModerationActions, admin.ModelAdmin):
         "approved_at",
         "preview",
         "review_history",
+        "citation_help",
     ]
     moderation_actions = {
         "restore_version": {
@@ -348,6 +349,7 @@ class TopicVersionAdmin(ModerationActions, admin.ModelAdmin):
                 ]
             },
         ),
+        (_("Citing works"), {"fields": ["citation_help"]}),
         (_("For the moderators"), {"fields": ["edit_summary"]}),
     ]
 
@@ -366,6 +368,21 @@ class TopicVersionAdmin(ModerationActions, admin.ModelAdmin):
                 for name, opts in fieldsets
             ]
         return fieldsets
+
+    @admin.display(description=_("citation keys"))
+    def citation_help(self, version):
+        keys = sorted(set(version.citations.values_list("work__key", flat=True)))
+        return format_html(
+            "{} {}<br>{} <a href='{}' target='_blank' rel='noopener'>{}</a> · "
+            "<a href='{}' target='_blank' rel='noopener'>{}</a>",
+            _("Cite a work in a section as [@key] or [@key, p. 12]."),
+            _("Keys cited in this version: %s.") % ", ".join(keys) if keys else "",
+            _("Find a key:"),
+            reverse("admin:citations_work_changelist"),
+            _("search the bibliography"),
+            reverse("admin:citations_work_import"),
+            _("import BibTeX"),
+        )
 
     @admin.display(description=_("review history"))
     def review_history(self, version):

@@ -243,7 +243,7 @@ class _CitationNumberer:
         return el
 
 
-def _backlinks(places):
+def _backlinks(places, work_link=None):
     inlines = [{"t": "Space"}]
     seen = {}
     for cite_id, label in places:
@@ -263,6 +263,17 @@ def _backlinks(places):
                 ],
             }
         )
+    if work_link:
+        inlines.append(
+            {
+                "t": "Link",
+                "c": [
+                    ["", ["work-link"], []],
+                    _str_inlines("All citing topics"),
+                    [work_link, ""],
+                ],
+            }
+        )
     return {"t": "Span", "c": [["", ["cited-in"], []], inlines]}
 
 
@@ -273,6 +284,7 @@ def render_version(
     seminal_keys,
     works_csl,
     topic_url,
+    work_url=None,
     style=None,
     seminal_heading="Seminal works",
     references_heading="References",
@@ -281,7 +293,8 @@ def render_version(
 
     `sections` is a list of SectionSource (empty ones are skipped),
     `works_csl` the CSL-JSON items of every cited or seminal work, and
-    `topic_url(slug)` the address of another topic for [text](topic:slug).
+    `topic_url(slug)` the address of another topic for [text](topic:slug)
+    and `work_url(key)` the page of a work, linked from its reference.
     """
     sections = [s for s in sections if s.body.strip()]
     summary_html = sanitise(pandoc(summary, "html5", MARKDOWN, ["--mathml"])).strip()
@@ -363,7 +376,7 @@ def render_version(
         cited["blocks"], {a: s.kind for (a, _h), s in zip(toc, sections, strict=False)}
     )
     if has_references:
-        _add_backlinks(cited["blocks"], numberer.places)
+        _add_backlinks(cited["blocks"], numberer.places, work_url)
     body = pandoc(json.dumps(cited), "html5", "json", ["--mathml", "--section-divs"])
     return Rendered(
         summary_html=summary_html,
@@ -389,14 +402,16 @@ def _structured(blocks, kinds):
     return {"definition": " ".join(definition), "faq": faq}
 
 
-def _add_backlinks(blocks, places):
+def _add_backlinks(blocks, places, work_url=None):
     def visit(el):
         if el["t"] != "Div":
             return
         ident = el["c"][0][0]
-        if ident.startswith("ref-") and ident[4:] in places and el["c"][1]:
+        key = ident[4:]
+        if ident.startswith("ref-") and key in places and el["c"][1]:
             last = el["c"][1][-1]
             if last["t"] in {"Para", "Plain"}:
-                last["c"].append(_backlinks(places[ident[4:]]))
+                link = work_url(key) if work_url else None
+                last["c"].append(_backlinks(places[key], link))
 
     walk(blocks, visit)

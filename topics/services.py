@@ -336,6 +336,7 @@ def render_version(version, *, works_csl=None, style=None):
         seminal_keys=seminal_keys,
         works_csl=works_for(version) if works_csl is None else works_csl,
         topic_url=lambda slug: reverse("topics:detail", kwargs={"slug": slug}),
+        work_url=lambda key: reverse("citations:work", kwargs={"key": key}),
         style=style,
     )
 
@@ -377,9 +378,14 @@ def rerender_approved(version_id, style=None):
     The re-render command calls it from worker processes.
     """
     version = TopicVersion.objects.select_related("topic").get(pk=version_id)
+    if not version.works_csl:
+        # Approved before works were frozen with the version: freeze them now.
+        version.works_csl = works_for(version)
+    if not version.author_names:
+        version.author_names = [_csl_name(u) for u in _authors(version)]
     rendered = render_version(version, works_csl=version.works_csl, style=style)
     _store_rendering(version, rendered)
-    version.save(update_fields=FROZEN_FIELDS)
+    version.save(update_fields=[*FROZEN_FIELDS, "works_csl", "author_names"])
 
 
 @transaction.atomic
