@@ -386,6 +386,7 @@ def rerender_approved(version_id, style=None):
     rendered = render_version(version, works_csl=version.works_csl, style=style)
     _store_rendering(version, rendered)
     version.save(update_fields=[*FROZEN_FIELDS, "works_csl", "author_names"])
+    sync_citations(version)  # derived from the unchanged text
 
 
 @transaction.atomic
