@@ -243,38 +243,30 @@ class _CitationNumberer:
         return el
 
 
-def _backlinks(places, work_link=None):
-    inlines = [{"t": "Space"}]
-    seen = {}
-    for cite_id, label in places:
-        seen[label] = seen.get(label, 0) + 1
-        text = label if seen[label] == 1 else f"{label} ({seen[label]})"
-        inlines.append(
-            {
-                "t": "Link",
-                "c": [
-                    [
-                        "",
-                        ["cite-backlink"],
-                        [["aria-label", f"Back to citation in {text}"]],
-                    ],
-                    [{"t": "Str", "c": "↩"}, {"t": "Space"}] + _str_inlines(text),
-                    [f"#{cite_id}", ""],
-                ],
-            }
-        )
-    if work_link:
-        inlines.append(
-            {
-                "t": "Link",
-                "c": [
-                    ["", ["work-link"], []],
-                    _str_inlines("All citing topics"),
-                    [work_link, ""],
-                ],
-            }
-        )
-    return {"t": "Span", "c": [["", ["cited-in"], []], inlines]}
+def _meta_string(text):
+    return {"t": "MetaString", "c": text}
+
+
+def _references_meta(places, work_url):
+    """The citing places of each work, for the backlinks Lua filter."""
+    refs = {}
+    for key, entries in places.items():
+        seen, items = {}, []
+        for cite_id, label in entries:
+            seen[label] = seen.get(label, 0) + 1
+            text = label if seen[label] == 1 else f"{label} ({seen[label]})"
+            items.append(
+                {"t": "MetaList", "c": [_meta_string(cite_id), _meta_string(text)]}
+            )
+        ref = {"places": {"t": "MetaList", "c": items}}
+        if work_url:
+            ref["work"] = _meta_string(work_url(key))
+        refs[key] = {"t": "MetaMap", "c": ref}
+    return {"t": "MetaMap", "c": refs}
+
+
+BACKLINKS_FILTER = Path(__file__).parent / "lua" / "backlinks.lua"
+SUMMARY_RE = re.compile(r'^\s*<div id="sg-summary">(?P<html>.*?)</div>\s*', re.DOTALL)
 
 
 def render_version(
@@ -297,13 +289,10 @@ def render_version(
     and `work_url(key)` the page of a work, linked from its reference.
     """
     sections = [s for s in sections if s.body.strip()]
-    summary_html = sanitise(pandoc(summary, "html5", MARKDOWN, ["--mathml"])).strip()
-    if summary_html.startswith("<p>") and summary_html.endswith("</p>"):
-        summary_html = summary_html[3:-4]
-
-    chunks, problems = _split_sections([s.body for s in sections])
+    chunks, problems = _split_sections([summary] + [s.body for s in sections])
     if chunks is None:
         raise ValueError("; ".join(p for p in problems if p))
+    summary_blocks, chunks = chunks[0], chunks[1:]
 
     def transform_link(el):
         url = el["c"][2][0]
@@ -311,7 +300,8 @@ def render_version(
             el["c"][2][0] = topic_url(url.removeprefix("topic:").strip("/"))
 
     numberer = _CitationNumberer(transform_link)
-    blocks, toc, taken = [], [], set()
+    blocks = [{"t": "Div", "c": [["sg-summary", [], []], summary_blocks]}]
+    toc, taken = [], set()
     for source, section_blocks in zip(sections, chunks, strict=True):
         anchor = unique_anchor(source.heading, taken)
         toc.append([anchor, source.heading])
@@ -350,40 +340,63 @@ def render_version(
         blocks.append(_header("references", references_heading))
         blocks.append({"t": "Div", "c": [["refs", ["references"], []], []]})
 
+    structured = _structured(
+        blocks, {a: s.kind for (a, _h), s in zip(toc, sections, strict=False)}
+    )
     meta = {
         "link-citations": {"t": "MetaBool", "c": True},
         "link-bibliography": {"t": "MetaBool", "c": True},
-        "lang": {"t": "MetaString", "c": settings.LANGUAGE_CODE},
+        "lang": _meta_string(settings.LANGUAGE_CODE),
     }
+    if has_references:
+        meta["sg-refs"] = _references_meta(numberer.places, work_url)
     ast = {"pandoc-api-version": api_version(), "meta": meta, "blocks": blocks}
 
+    # One Pandoc run: citeproc, then the backlinks filter, then HTML.
     with tempfile.TemporaryDirectory() as tmp:
         bibliography = Path(tmp) / "works.json"
         bibliography.write_text(json.dumps(works_csl), encoding="utf-8")
-        cited = json.loads(
-            pandoc(
-                json.dumps(ast),
-                "json",
-                "json",
-                [
-                    "--citeproc",
-                    f"--bibliography={bibliography}",
-                    f"--csl={style_path(style)}",
-                ],
-            )
+        html = pandoc(
+            json.dumps(ast),
+            "html5",
+            "json",
+            [
+                "--citeproc",
+                f"--bibliography={bibliography}",
+                f"--csl={style_path(style)}",
+                f"--lua-filter={BACKLINKS_FILTER}",
+                "--mathml",
+                "--section-divs",
+            ],
         )
-    structured = _structured(
-        cited["blocks"], {a: s.kind for (a, _h), s in zip(toc, sections, strict=False)}
-    )
-    if has_references:
-        _add_backlinks(cited["blocks"], numberer.places, work_url)
-    body = pandoc(json.dumps(cited), "html5", "json", ["--mathml", "--section-divs"])
+    match = SUMMARY_RE.match(html)
+    summary_html = sanitise(match["html"]).strip() if match else ""
+    if summary_html.startswith("<p>") and summary_html.endswith("</p>"):
+        summary_html = summary_html[3:-4]
+    body = html[match.end() :] if match else html
     return Rendered(
         summary_html=summary_html,
         body_html=sanitise(body),
         toc=toc,
         structured=structured,
     )
+
+
+def _without_citations(node):
+    if isinstance(node, list):
+        return [
+            _without_citations(item)
+            for item in node
+            if not (isinstance(item, dict) and item.get("t") == "Cite")
+        ]
+    if isinstance(node, dict):
+        return {key: _without_citations(value) for key, value in node.items()}
+    return node
+
+
+def _plain(node):
+    text = " ".join(stringify(_without_citations(node)).split())
+    return re.sub(r"\s+([.,;:)])", r"\1", text).replace("( ", "(").replace("()", "")
 
 
 def _structured(blocks, kinds):
@@ -394,24 +407,9 @@ def _structured(blocks, kinds):
             current = kinds.get(block["c"][1][0])
             continue
         if current == "definition" and block["t"] in {"Para", "Plain"}:
-            definition.append(stringify(block).strip())
+            definition.append(_plain(block))
         elif current == "faq" and block["t"] == "DefinitionList":
             for term, answers in block["c"]:
-                answer = " ".join(stringify(b).strip() for a in answers for b in a)
-                faq.append([stringify(term).strip(), answer])
+                answer = " ".join(_plain(b) for a in answers for b in a)
+                faq.append([_plain(term), answer])
     return {"definition": " ".join(definition), "faq": faq}
-
-
-def _add_backlinks(blocks, places, work_url=None):
-    def visit(el):
-        if el["t"] != "Div":
-            return
-        ident = el["c"][0][0]
-        key = ident[4:]
-        if ident.startswith("ref-") and key in places and el["c"][1]:
-            last = el["c"][1][-1]
-            if last["t"] in {"Para", "Plain"}:
-                link = work_url(key) if work_url else None
-                last["c"].append(_backlinks(places[key], link))
-
-    walk(blocks, visit)
