@@ -1,15 +1,39 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from topics import views as topic_views
+from topics.feeds import RecentVersionsFeed, TagFeed
+from topics.sitemaps import TopicSitemap, VersionSitemap
+
+tag_patterns = (
+    [
+        path("", topic_views.tag_list, name="list"),
+        path("<slug:slug>/", topic_views.tag_detail, name="detail"),
+    ],
+    "tags",
+)
 
 urlpatterns = [
     path("", topic_views.home, name="home"),
     path("topics/", include("topics.urls")),
     path("works/", include("citations.urls")),
     path("people/<slug:slug>/", topic_views.person_detail, name="person"),
+    path("search/", topic_views.search_view, name="search"),
+    path("tags/", include(tag_patterns)),
+    path("a-z/", topic_views.a_to_z, name="a-z"),
+    path("random/", topic_views.random_topic, name="random"),
+    path("feeds/recent/", RecentVersionsFeed(), name="feed-recent"),
+    path("feeds/tags/<slug:slug>/", TagFeed(), name="feed-tag"),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {"sitemaps": {"topics": TopicSitemap, "versions": VersionSitemap}},
+        name="sitemap",
+    ),
+    path("robots.txt", topic_views.robots_txt, name="robots"),
     path("admin/", admin.site.urls),
 ]
 

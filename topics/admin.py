@@ -141,6 +141,18 @@ class TopicAdmin(ModerationActions, admin.ModelAdmin):
             "button": _("Unpublish the topic"),
             "done": _("The topic is unpublished."),
         },
+        "rename_topic": {
+            "arg": "topic",
+            "comment": "new_slug",
+            "title": _("Rename “%(name)s”"),
+            "explanation": _(
+                "The topic moves to /topics/<new slug>/. The old address and every "
+                "old permalink keep working: they redirect permanently (301)."
+            ),
+            "label": _("New slug (lowercase words joined by hyphens)"),
+            "button": _("Rename the topic"),
+            "done": _("The topic is renamed; the old address redirects."),
+        },
         "republish_topic": {
             "arg": "topic",
             "comment": "comment",
@@ -205,7 +217,10 @@ class TopicAdmin(ModerationActions, admin.ModelAdmin):
     def available_moderation(self, topic):
         if topic.live_version_id is None:
             return []
-        return ["republish_topic" if topic.is_withdrawn else "unpublish_topic"]
+        return [
+            "rename_topic",
+            "republish_topic" if topic.is_withdrawn else "unpublish_topic",
+        ]
 
     def edit_view(self, request, pk):
         """Open the topic's open version, or start a draft from the live one."""

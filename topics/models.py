@@ -1,6 +1,7 @@
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q, UniqueConstraint
@@ -288,6 +289,10 @@ class TopicVersion(models.Model):
     works_csl = models.JSONField(default=list, blank=True, editable=False)
     structured = models.JSONField(default=dict, blank=True, editable=False)
     cite_html = models.JSONField(default=dict, blank=True, editable=False)
+    # Search: the version's plain text, and on PostgreSQL its weighted
+    # tsvector (title A, summary B, text C), both set at approval.
+    search_text = models.TextField(blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, blank=True, editable=False)
 
     objects = TopicVersionQuerySet.as_manager()
 
@@ -545,6 +550,42 @@ class Citation(models.Model):
         return f"{self.work} in {self.section}"
 
 
+class TopicLink(models.Model):
+    """A [text](topic:slug) link in a section, for "Referenced by"."""
+
+    version = models.ForeignKey(
+        TopicVersion, on_delete=models.CASCADE, related_name="text_links"
+    )
+    target = models.ForeignKey(
+        Topic, on_delete=models.CASCADE, related_name="text_links_in"
+    )
+
+    class Meta:
+        verbose_name = _("link to a topic")
+        verbose_name_plural = _("links to topics")
+        constraints = [
+            UniqueConstraint(fields=["version", "target"], name="topiclink_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.version} → {self.target}"
+
+
+class OldSlug(models.Model):
+    """A former address of a topic; it redirects (301) to the current one."""
+
+    slug = models.SlugField(_("old slug"), max_length=200, unique=True)
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="old_slugs")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("old slug")
+        verbose_name_plural = _("old slugs")
+
+    def __str__(self):
+        return f"{self.slug} → {self.topic.slug}"
+
+
 class AuditEntry(models.Model):
     class Action(models.TextChoices):
         CREATED = "created", _("Created topic")
@@ -559,6 +600,7 @@ class AuditEntry(models.Model):
         UNPUBLISHED = "unpublished", _("Unpublished the topic")
         REPUBLISHED = "republished", _("Republished the topic")
         PERMALINK_WITHDRAWN = "permalink_withdrawn", _("Withdrew a permalink")
+        RENAMED = "renamed", _("Renamed the topic")
 
     topic = models.ForeignKey(
         Topic, on_delete=models.CASCADE, related_name="audit_entries"

@@ -186,6 +186,7 @@ class Rendered:
     body_html: str
     toc: list
     structured: dict = field(default_factory=dict)
+    plain_text: str = ""
 
 
 def _str_inlines(text):
@@ -379,6 +380,7 @@ def render_version(
         body_html=sanitise(body),
         toc=toc,
         structured=structured,
+        plain_text=_plain(blocks),
     )
 
 

@@ -17,16 +17,19 @@ from django.utils.translation import gettext as _
 from citations.formatting import format_references
 from citations.models import Work
 
-from . import citing, rendering
+from . import citing, rendering, search
 from .models import (
     AuditEntry,
     Citation,
     KeyFigure,
+    OldSlug,
     RelatedTopic,
     Section,
     SeminalWork,
     Topic,
+    TopicLink,
     TopicVersion,
+    slug_validator,
 )
 
 APPROVE_PERMISSION = "topics.approve_topicversion"
@@ -52,6 +55,9 @@ def check_sections(sections, *, figure_labels=(), pending_slugs=(), pending_keys
     known_keys |= set(pending_keys)
     known_slugs = set(
         Topic.objects.filter(slug__in=slugs).values_list("slug", flat=True)
+    )
+    known_slugs |= set(
+        OldSlug.objects.filter(slug__in=slugs).values_list("slug", flat=True)
     )
     known_slugs |= set(pending_slugs)
     labels = {label.lower() for label in figure_labels}
@@ -186,9 +192,18 @@ def create_topic(*, slug, title, kind, summary, by, parent=None):
 
 
 def sync_citations(version):
-    """Rebuild the version's Citation rows from its sections' text."""
+    """Rebuild the version's Citation and TopicLink rows from its text."""
     sections = list(version.sections.all())
     analyses = rendering.analyse_sections([s.body for s in sections])
+    slugs = {slug for a in analyses for slug in a.topic_slugs}
+    version.text_links.all().delete()
+    targets = set(Topic.objects.filter(slug__in=slugs).values_list("pk", flat=True))
+    targets |= set(
+        OldSlug.objects.filter(slug__in=slugs).values_list("topic", flat=True)
+    )
+    TopicLink.objects.bulk_create(
+        TopicLink(version=version, target_id=pk) for pk in targets
+    )
     wanted = {k for a in analyses for k in a.citation_keys}
     works = {w.key: w for w in Work.objects.filter(key__in=wanted)}
     version.citations.all().delete()
@@ -352,6 +367,7 @@ def _store_rendering(version, rendered):
     version.body_html = rendered.body_html
     version.toc = rendered.toc
     version.structured = rendered.structured
+    version.search_text = rendered.plain_text
     item = citing.entry_item(version)
     version.cite_html = {
         "apa": format_references([item], "apa").get(item["id"], ""),
@@ -368,7 +384,14 @@ def _freeze(version):
     _store_rendering(version, render_version(version, works_csl=version.works_csl))
 
 
-FROZEN_FIELDS = ["summary_html", "body_html", "toc", "structured", "cite_html"]
+FROZEN_FIELDS = [
+    "summary_html",
+    "body_html",
+    "toc",
+    "structured",
+    "cite_html",
+    "search_text",
+]
 
 
 def rerender_approved(version_id, style=None):
@@ -387,6 +410,7 @@ def rerender_approved(version_id, style=None):
     _store_rendering(version, rendered)
     version.save(update_fields=[*FROZEN_FIELDS, "works_csl", "author_names"])
     sync_citations(version)  # derived from the unchanged text
+    search.index_version(version)
 
 
 @transaction.atomic
@@ -431,6 +455,7 @@ def approve_version(*, version, by, comment="", expected_edit_count=None, system
     version.approved_by = None if system else by
     _freeze(version)
     version.save()
+    search.index_version(version)
     topic.live_version = version
     topic.first_published_at = topic.first_published_at or version.approved_at
     if topic.draft_version_id == version.pk:
@@ -677,3 +702,34 @@ def withdraw_version_permalink(*, version, by, reason):
         comment=reason,
     )
     return version
+
+
+@transaction.atomic
+def rename_topic(*, topic, new_slug, by):
+    """Give a topic a new slug; the old one keeps redirecting (301)."""
+    _require_moderator(by)
+    topic = Topic.objects.select_for_update().get(pk=topic.pk)
+    new_slug = (new_slug or "").strip()
+    slug_validator(new_slug)
+    if new_slug == topic.slug:
+        raise ValidationError(_("That is the topic's slug already."))
+    taken = Topic.objects.filter(slug=new_slug).exists() or (
+        OldSlug.objects.filter(slug=new_slug).exclude(topic=topic).exists()
+    )
+    if taken:
+        raise ValidationError(
+            _("The slug “%s” is in use (or redirects to another topic).") % new_slug
+        )
+    OldSlug.objects.filter(slug=new_slug, topic=topic).delete()
+    OldSlug.objects.create(slug=topic.slug, topic=topic)
+    old = topic.slug
+    topic.slug = new_slug
+    topic.save(update_fields=["slug"])
+    _audit(
+        topic=topic,
+        version=topic.live_version,
+        actor=by,
+        action=Action.RENAMED,
+        comment=f"{old} → {new_slug}",
+    )
+    return topic

@@ -1,9 +1,18 @@
+import secrets
+import unicodedata
+from functools import wraps
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count
-from django.http import Http404, HttpResponse, JsonResponse
+from django.db.models import Count, Q
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from taggit.models import Tag
@@ -11,13 +20,14 @@ from taggit.models import Tag
 from citations.bibtex import works_to_bibtex
 from citations.models import Work
 
-from . import citing, metadata
+from . import citing, metadata, search
 from .diff import diff_versions
-from .filters import TopicFilter
+from .filters import SearchFilter, TopicFilter
 from .models import (
     RELATED_GROUP_HEADINGS,
     KeyFigure,
     Kind,
+    OldSlug,
     Person,
     RelatedTopic,
     Topic,
@@ -42,6 +52,45 @@ JOIN topics_topicversion v ON v.id = t.live_version_id
 WHERE t.is_withdrawn = %s
 ORDER BY chain.depth DESC
 """
+
+
+DESCENDANTS_SQL = """
+WITH RECURSIVE tree(topic_id, parent_id, depth) AS (
+    SELECT t.id, v.parent_id, 1
+    FROM topics_topicversion v
+    JOIN topics_topic t ON t.live_version_id = v.id
+    WHERE v.parent_id = %s AND t.is_withdrawn = %s
+    UNION ALL
+    SELECT t.id, v.parent_id, tree.depth + 1
+    FROM tree
+    JOIN topics_topicversion v ON v.parent_id = tree.topic_id
+    JOIN topics_topic t ON t.live_version_id = v.id
+    WHERE tree.depth < %s AND t.is_withdrawn = %s
+)
+SELECT tree.topic_id, tree.parent_id, t.slug, v.title
+FROM tree
+JOIN topics_topic t ON t.id = tree.topic_id
+JOIN topics_topicversion v ON v.id = t.live_version_id
+ORDER BY v.title
+"""
+
+
+def sub_topic_tree(topic, depth):
+    """Return nested [(slug, title, children)] of live sub-topics: one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(DESCENDANTS_SQL, [topic.pk, False, depth, False])
+        rows = cursor.fetchall()
+    children = {}
+    for topic_id, parent_id, slug, title in rows:
+        children.setdefault(parent_id, []).append((topic_id, slug, title))
+
+    def build(parent_id):
+        return [
+            (slug, title, build(topic_id))
+            for topic_id, slug, title in children.get(parent_id, [])
+        ]
+
+    return build(topic.pk)
 
 
 def ancestors(version):
@@ -78,10 +127,16 @@ def page_context(topic, version):
         "topic": topic,
         "version": version,
         "breadcrumbs": crumbs,
-        "sub_topics": Topic.objects.live()
-        .filter(live_version__parent=topic)
+        "sub_topics": sub_topic_tree(topic, 3 if version.kind == Kind.FIELD else 1),
+        "referenced_by": Topic.objects.live()
+        .filter(
+            Q(live_version__related_links__target=topic)
+            | Q(live_version__text_links__target=topic)
+        )
+        .exclude(pk=topic.pk)
         .select_related("live_version")
-        .order_by("live_version__title"),
+        .distinct()
+        .order_by("live_version__title")[:100],
         "related_groups": related_groups,
         "key_figures": key_figures,
         "tags": tags,
@@ -105,6 +160,26 @@ def page_context(topic, version):
     return context
 
 
+def follow_old_slugs(view):
+    """Redirect (301) a topic's old slug to its current address."""
+
+    @wraps(view)
+    def wrapper(request, slug, *args, **kwargs):
+        try:
+            return view(request, slug, *args, **kwargs)
+        except Http404:
+            old = OldSlug.objects.filter(slug=slug).select_related("topic").first()
+            if old is None:
+                raise
+            prefix = f"/topics/{slug}/"
+            new = f"/topics/{old.topic.slug}/" + request.path.removeprefix(prefix)
+            if request.META.get("QUERY_STRING"):
+                new += "?" + request.META["QUERY_STRING"]
+            return HttpResponsePermanentRedirect(new)
+
+    return wrapper
+
+
 def _live_topic(slug):
     topic = get_object_or_404(Topic.objects.select_related("live_version"), slug=slug)
     if topic.live_version is None:
@@ -112,6 +187,7 @@ def _live_topic(slug):
     return topic
 
 
+@follow_old_slugs
 def topic_detail(request, slug):
     topic = _live_topic(slug)
     if topic.is_withdrawn:
@@ -121,6 +197,7 @@ def topic_detail(request, slug):
     )
 
 
+@follow_old_slugs
 def version_detail(request, slug, number):
     topic = _live_topic(slug)
     version = get_object_or_404(
@@ -216,6 +293,7 @@ def _gone(request, topic):
     return render(request, "topics/topic_gone.html", {"topic": topic}, status=410)
 
 
+@follow_old_slugs
 def topic_history(request, slug):
     topic = _live_topic(slug)
     if topic.is_withdrawn:
@@ -232,6 +310,7 @@ def topic_history(request, slug):
     )
 
 
+@follow_old_slugs
 def compare_redirect(request, slug):
     """Turn the history page's form (?a=&b=) into the compare page's address."""
     try:
@@ -241,6 +320,7 @@ def compare_redirect(request, slug):
     return redirect("topics:compare", slug=slug, a=a, b=b)
 
 
+@follow_old_slugs
 def compare_versions(request, slug, a, b):
     topic = _live_topic(slug)
     if topic.is_withdrawn:
@@ -282,6 +362,7 @@ CITE_FORMATS = {
 }
 
 
+@follow_old_slugs
 def cite_entry(request, slug, fmt, number=None):
     """Cite this entry as BibTeX, RIS or CSL-JSON, pointing at the permalink."""
     if fmt not in {"bib", "ris", "json"}:
@@ -299,6 +380,7 @@ def cite_entry(request, slug, fmt, number=None):
     return response
 
 
+@follow_old_slugs
 def references_bibtex(request, slug, number=None):
     """The works a version cites or lists, as they were when it was approved."""
     topic, version = _approved_version(slug, number)
@@ -335,3 +417,100 @@ def person_detail(request, slug):
         "topics/person_detail.html",
         {"person": person, "topics": topics, "works": works},
     )
+
+
+def search_view(request):
+    """Full-text search over live versions, combined with the list's filters."""
+    text = search.clean_query(request.GET.get("q"))
+    live = Topic.objects.live().select_related("live_version")
+    topic_filter = SearchFilter(request.GET, queryset=live)
+    context = {"q": text, "filter": topic_filter, "query": _query_without_page(request)}
+    if text and topic_filter.is_valid():
+        results = search.search_topics(topic_filter.qs, text)
+        page = Paginator(results, 20).get_page(request.GET.get("page"))
+        for topic in page:
+            topic.snippet = search.highlight(getattr(topic, "headline", ""))
+        context["page"] = page
+        if not page.paginator.count:
+            context["suggestions"] = search.suggestions(live, text)
+    return render(request, "topics/search.html", context)
+
+
+def _query_without_page(request):
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _tags_with_counts():
+    return Tag.objects.filter(
+        topics_taggedversion_items__content_object__state=TopicVersion.State.PUBLISHED,
+        topics_taggedversion_items__content_object__topic__is_withdrawn=False,
+    ).annotate(n=Count("topics_taggedversion_items"))
+
+
+def tag_list(request):
+    return render(
+        request, "topics/tag_list.html", {"tags": _tags_with_counts().order_by("name")}
+    )
+
+
+def tag_detail(request, slug):
+    tag = get_object_or_404(Tag, slug=slug)
+    topics = (
+        Topic.objects.live()
+        .filter(live_version__tags=tag)
+        .select_related("live_version")
+        .order_by("live_version__title", "pk")
+    )
+    page = Paginator(topics, 50).get_page(request.GET.get("page"))
+    return render(request, "topics/tag_detail.html", {"tag": tag, "page": page})
+
+
+def fold(text):
+    """Return text without accents, for grouping "Émile" under E."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def a_to_z(request):
+    titles = (
+        Topic.objects.live()
+        .order_by("live_version__title")
+        .values_list("slug", "live_version__title", "live_version__kind")
+    )
+    groups = {}
+    for slug, title, kind in titles:
+        first = fold(title[:1]).upper()
+        letter = first if first.isalpha() and first.isascii() else "#"
+        groups.setdefault(letter, []).append((slug, title, kind))
+    letters = sorted(groups, key=lambda c: (c == "#", c))
+    for letter in letters:
+        groups[letter].sort(key=lambda item: fold(item[1]).lower())
+    return render(
+        request,
+        "topics/a_to_z.html",
+        {"groups": [(letter, groups[letter]) for letter in letters]},
+    )
+
+
+def random_topic(request):
+    live = Topic.objects.live()
+    count = live.count()
+    if not count:
+        raise Http404("No topic is published yet.")
+    slug = live.order_by("pk").values_list("slug", flat=True)[secrets.randbelow(count)]
+    response = redirect("topics:detail", slug=slug)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /search/",
+        "Disallow: /random/",
+        f"Sitemap: {settings.SCHOLARGATE_SITE_URL}/sitemap.xml",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

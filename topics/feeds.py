@@ -1,0 +1,71 @@
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.utils.feedgenerator import Atom1Feed
+from taggit.models import Tag
+
+from .models import TopicVersion
+
+
+class RecentVersionsFeed(Feed):
+    """Approved versions, newest first; each links to its permalink."""
+
+    feed_type = Atom1Feed
+    link = "/"
+
+    def title(self):
+        return f"{settings.SCHOLARGATE_SITE_NAME}: recently approved versions"
+
+    def subtitle(self):
+        return "Every version a moderator approved, with its edit summary."
+
+    def versions(self):
+        return (
+            TopicVersion.objects.approved()
+            .filter(is_withdrawn=False, topic__is_withdrawn=False)
+            .select_related("topic")
+            .order_by("-approved_at", "-pk")
+        )
+
+    def items(self):
+        return self.versions()[:50]
+
+    def item_title(self, version):
+        return f"{version.title} (version {version.number})"
+
+    def item_description(self, version):
+        summary = version.summary_html
+        if version.edit_summary:
+            summary += f"<p>Change: {version.edit_summary}</p>"
+        return summary
+
+    def item_link(self, version):
+        return version.get_absolute_url()
+
+    def item_guid(self, version):
+        return settings.SCHOLARGATE_SITE_URL + version.get_absolute_url()
+
+    item_guid_is_permalink = True
+
+    def item_pubdate(self, version):
+        return version.approved_at
+
+    def item_updateddate(self, version):
+        return version.approved_at
+
+    def item_author_name(self, version):
+        return version.byline or None
+
+
+class TagFeed(RecentVersionsFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Tag, slug=slug)
+
+    def title(self, tag):
+        return f"{settings.SCHOLARGATE_SITE_NAME}: {tag.name}"
+
+    def link(self, tag):
+        return f"/tags/{tag.slug}/"
+
+    def items(self, tag):
+        return self.versions().filter(tags=tag)[:50]
