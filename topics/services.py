@@ -362,12 +362,16 @@ def _csl_name(user):
     return {"literal": user.get_username()}
 
 
-def _store_rendering(version, rendered):
+def _store_rendering(version, rendered, *, cite=True):
     version.summary_html = rendered.summary_html
     version.body_html = rendered.body_html
     version.toc = rendered.toc
     version.structured = rendered.structured
-    version.search_text = rendered.plain_text
+    # Key figures and tags are found by search too.
+    names = [p.name for p in version.key_figures.all()] + list(version.tags.names())
+    version.search_text = " ".join([rendered.plain_text, *names])
+    if not cite:
+        return
     item = citing.entry_item(version)
     version.cite_html = {
         "apa": format_references([item], "apa").get(item["id"], ""),
@@ -733,3 +737,65 @@ def rename_topic(*, topic, new_slug, by):
         comment=f"{old} → {new_slug}",
     )
     return topic
+
+
+# -- Generated corpora (benchmarks) ------------------------------------------
+
+
+@transaction.atomic
+def start_generated_draft(topic):
+    """Copy a topic's live version into a draft, as a system action."""
+    topic = Topic.objects.select_for_update().get(pk=topic.pk)
+    draft = _copy_version(topic.live_version, by=None)
+    topic.draft_version = draft
+    topic.save(update_fields=["draft_version"])
+    return draft
+
+
+def publish_generated(version_ids):
+    """Approve generated drafts as system actions, like `approve_version`.
+
+    The content was generated valid, so it is not parsed a second time, and
+    the "cite this entry" texts of the batch take two Pandoc runs in all.
+    """
+    versions = list(
+        TopicVersion.objects.filter(pk__in=version_ids, state=State.DRAFT)
+        .select_related("topic")
+        .order_by("pk")
+    )
+    for version in versions:
+        with transaction.atomic():
+            topic = Topic.objects.select_for_update().get(pk=version.topic_id)
+            version.topic = topic
+            if topic.live_version_id:
+                TopicVersion.objects.filter(pk=topic.live_version_id).update(
+                    state=State.SUPERSEDED
+                )
+            last = topic.versions.aggregate(n=Max("number"))["n"] or 0
+            now = timezone.now()
+            version.number = last + 1
+            version.state = State.PUBLISHED
+            version.submitted_at = version.approved_at = now
+            version.works_csl = works_for(version)
+            rendered = render_version(version, works_csl=version.works_csl)
+            _store_rendering(version, rendered, cite=False)
+            version.save()
+            topic.live_version = version
+            topic.first_published_at = topic.first_published_at or now
+            topic.draft_version = None
+            topic.save(
+                update_fields=["live_version", "draft_version", "first_published_at"]
+            )
+            _audit(topic=topic, version=version, actor=None, action=Action.IMPORTED)
+    items = {version.pk: citing.entry_item(version) for version in versions}
+    styles = {"apa": "apa", "chicago": "chicago-author-date"}
+    formatted = {
+        name: format_references(list(items.values()), style)
+        for name, style in styles.items()
+    }
+    for version in versions:
+        key = items[version.pk]["id"]
+        version.cite_html = {name: formatted[name].get(key, "") for name in styles}
+    TopicVersion.objects.bulk_update(versions, ["cite_html"])
+    for version in versions:
+        search.index_version(version)

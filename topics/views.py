@@ -431,6 +431,7 @@ def search_view(request):
         for topic in page:
             topic.snippet = search.highlight(getattr(topic, "headline", ""))
         context["page"] = page
+        context["searched"] = True
         if not page.paginator.count:
             context["suggestions"] = search.suggestions(live, text)
     return render(request, "topics/search.html", context)
