@@ -69,9 +69,10 @@ def test_postgres_search_ranks_stems_highlights_and_hides_drafts(client, corpus)
     assert "<mark>network</mark>" in html or "<mark>networks</mark>" in html
     # Accents are folded, phrases and exclusions work.
     assert titles(client.get("/search/", {"q": "Godel"})) == ["Gödel Numbering"]
-    assert titles(client.get("/search/", {"q": '"neural networks"'})) == [
-        "Gradient Descent"
-    ]
+    phrase = client.get("/search/", {"q": '"following the gradient"'})
+    assert titles(phrase) == ["Gradient Descent"]
+    reversed_words = client.get("/search/", {"q": '"gradient following"'})
+    assert reversed_words.context["page"].paginator.count == 0
     assert "Gradient Descent" not in titles(
         client.get("/search/", {"q": "network -gradient"})
     )
