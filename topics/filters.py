@@ -2,7 +2,6 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from taggit.models import Tag
 
 from .models import Kind, Topic
 
@@ -13,13 +12,12 @@ class SearchFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         label=_("Kind"), field_name="live_version__kind", choices=Kind.choices
     )
-    tag = django_filters.ModelMultipleChoiceFilter(
-        label=_("Tags (all of)"),
-        field_name="live_version__tags__slug",
-        to_field_name="slug",
-        queryset=Tag.objects.all(),
-        conjoined=True,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+    # Tags as slugs (?tag=a&tag=b or ?tag=a,b): topics with all of them. A text
+    # field, because a list of every tag grows with the encyclopedia.
+    tag = django_filters.CharFilter(
+        label=_("Tags (slugs, all of)"),
+        method="filter_tags",
+        widget=forms.TextInput(attrs={"placeholder": "e.g. deep-learning"}),
     )
     parent = django_filters.CharFilter(
         label=_("Within (parent slug)"), field_name="live_version__parent__slug"
@@ -34,6 +32,17 @@ class SearchFilter(django_filters.FilterSet):
     class Meta:
         model = Topic
         fields = []
+
+    def filter_tags(self, queryset, name, value):
+        slugs = {
+            slug.strip()
+            for raw in self.data.getlist("tag")
+            for slug in raw.split(",")
+            if slug.strip()
+        }
+        for slug in sorted(slugs):
+            queryset = queryset.filter(live_version__tags__slug=slug)
+        return queryset
 
 
 class TopicFilter(SearchFilter):

@@ -85,6 +85,20 @@ class TopicQuerySet(models.QuerySet):
         """Return topics readers can see: published and not taken down."""
         return self.filter(live_version__isnull=False, is_withdrawn=False)
 
+    def with_listing(self):
+        """Load what lists show of the live version, not its stored page."""
+        return self.select_related("live_version").only(
+            "slug",
+            "is_withdrawn",
+            "live_version__topic_id",
+            "live_version__number",
+            "live_version__title",
+            "live_version__summary_html",
+            "live_version__kind",
+            "live_version__parent_id",
+            "live_version__approved_at",
+        )
+
 
 class Topic(models.Model):
     slug = models.SlugField(

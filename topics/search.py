@@ -18,6 +18,7 @@ from django.contrib.postgres.search import (
 )
 from django.db import connection
 from django.db.models import F, Q
+from django.db.models.functions import Substr
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -26,6 +27,7 @@ from .models import TopicVersion
 CONFIG = "scholargate"
 MAX_QUERY = 200
 START, STOP = "\x02", "\x03"
+HEADLINE_CHARS = 4000
 
 
 def is_postgres():
@@ -61,8 +63,10 @@ def search_topics(topics, text):
             topics.filter(live_version__search_vector=query)
             .annotate(
                 rank=SearchRank(F("live_version__search_vector"), query),
+                # ts_headline costs time in proportion to the text: the
+                # first few thousand characters give the snippet.
                 headline=SearchHeadline(
-                    "live_version__search_text",
+                    Substr("live_version__search_text", 1, HEADLINE_CHARS),
                     query,
                     config=CONFIG,
                     start_sel=START,

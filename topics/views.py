@@ -105,9 +105,22 @@ def ancestors(version):
 def page_context(topic, version):
     """Everything a topic page shows beside the stored HTML: six queries."""
     version.topic = topic
-    related = RelatedTopic.objects.filter(
-        version=version, target__live_version__isnull=False, target__is_withdrawn=False
-    ).select_related("target__live_version")
+    related = (
+        RelatedTopic.objects.filter(
+            version=version,
+            target__live_version__isnull=False,
+            target__is_withdrawn=False,
+        )
+        .select_related("target__live_version")
+        .only(
+            "version_id",
+            "position",
+            "target__slug",
+            "target__is_withdrawn",
+            "target__live_version__title",
+            "target__live_version__kind",
+        )
+    )
     groups = {}
     for link in related:
         groups.setdefault(link.target.live_version.kind, []).append(link.target)
@@ -134,7 +147,7 @@ def page_context(topic, version):
             | Q(live_version__text_links__target=topic)
         )
         .exclude(pk=topic.pk)
-        .select_related("live_version")
+        .with_listing()
         .distinct()
         .order_by("live_version__title")[:100],
         "related_groups": related_groups,
@@ -241,11 +254,7 @@ def version_preview(request, slug, pk):
 
 
 def topic_list(request):
-    topics = (
-        Topic.objects.live()
-        .select_related("live_version")
-        .order_by("live_version__title", "pk")
-    )
+    topics = Topic.objects.live().with_listing().order_by("live_version__title", "pk")
     topic_filter = TopicFilter(request.GET, queryset=topics)
     page = Paginator(topic_filter.qs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -258,7 +267,7 @@ def topic_list(request):
 
 
 def home(request):
-    live = Topic.objects.live().select_related("live_version")
+    live = Topic.objects.live().with_listing()
     fields = list(
         live.filter(
             live_version__kind=Kind.FIELD, live_version__parent__isnull=True
@@ -401,7 +410,7 @@ def person_detail(request, slug):
     topics = (
         Topic.objects.live()
         .filter(live_version__key_figure_links__person=person)
-        .select_related("live_version")
+        .with_listing()
         .order_by("live_version__title")
     )
     parts = person.name.split()
@@ -422,12 +431,12 @@ def person_detail(request, slug):
 def search_view(request):
     """Full-text search over live versions, combined with the list's filters."""
     text = search.clean_query(request.GET.get("q"))
-    live = Topic.objects.live().select_related("live_version")
+    live = Topic.objects.live().with_listing()
     topic_filter = SearchFilter(request.GET, queryset=live)
     context = {"q": text, "filter": topic_filter, "query": _query_without_page(request)}
     if text and topic_filter.is_valid():
         results = search.search_topics(topic_filter.qs, text)
-        page = Paginator(results, 20).get_page(request.GET.get("page"))
+        page = Paginator(results, 10).get_page(request.GET.get("page"))
         for topic in page:
             topic.snippet = search.highlight(getattr(topic, "headline", ""))
         context["page"] = page
@@ -461,7 +470,7 @@ def tag_detail(request, slug):
     topics = (
         Topic.objects.live()
         .filter(live_version__tags=tag)
-        .select_related("live_version")
+        .with_listing()
         .order_by("live_version__title", "pk")
     )
     page = Paginator(topics, 50).get_page(request.GET.get("page"))

@@ -124,7 +124,7 @@ def test_filters_combine_with_search_and_live_in_the_url(client, corpus, monkeyp
 
 
 def test_pagination_keeps_the_filters(client, editor, moderator, monkeypatch):
-    for n in range(22):
+    for n in range(12):
         make_live(
             author=editor,
             moderator=moderator,
