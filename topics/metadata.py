@@ -40,7 +40,7 @@ def meta_tags(version, tags):
         ("citation_language", settings.LANGUAGE_CODE),
     ]
     if tags:
-        pairs.append(("citation_keywords", "; ".join(t.name for t in tags)))
+        pairs.append(("citation_keywords", "; ".join(t["name"] for t in tags)))
     pairs += [
         ("citation_abstract_html_url", permalink),
         ("citation_fulltext_html_url", permalink),
@@ -71,7 +71,7 @@ def open_graph(version, tags, canonical):
         ("article:published_time", date),
         ("article:modified_time", date),
     ]
-    pairs += [("article:tag", t.name) for t in tags]
+    pairs += [("article:tag", t["name"]) for t in tags]
     return pairs
 
 
@@ -112,14 +112,18 @@ def json_ld(version, *, tags, breadcrumbs, key_figures, canonical):
         "author": [{"@type": "Person", "name": _name(n)} for n in version.author_names],
         "publisher": {"@type": "Organization", "name": site},
         "isPartOf": {"@type": "WebSite", "name": site, "url": _absolute("/")},
-        "keywords": [t.name for t in tags],
+        "keywords": [t["name"] for t in tags],
         "citation": [_work_node(item) for item in version.works_csl],
         "about": [
             {
                 "@type": "Person",
-                "name": person.name,
-                "url": _absolute(reverse("person", kwargs={"slug": person.slug})),
-                **({"description": person.description} if person.description else {}),
+                "name": person["name"],
+                "url": _absolute(reverse("person", kwargs={"slug": person["slug"]})),
+                **(
+                    {"description": person["description"]}
+                    if person["description"]
+                    else {}
+                ),
             }
             for person in key_figures
         ],

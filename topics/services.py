@@ -356,6 +356,12 @@ def render_version(version, *, works_csl=None, style=None):
     )
 
 
+def prepare_preview(version):
+    """Render an open version in memory (not saved) for its preview page."""
+    _store_rendering(version, render_version(version), cite=False)
+    return version
+
+
 def _csl_name(user):
     if user.last_name:
         return {"family": user.last_name, "given": user.first_name}
@@ -366,9 +372,18 @@ def _store_rendering(version, rendered, *, cite=True):
     version.summary_html = rendered.summary_html
     version.body_html = rendered.body_html
     version.toc = rendered.toc
-    version.structured = rendered.structured
-    # Key figures and tags are found by search too.
-    names = [p.name for p in version.key_figures.all()] + list(version.tags.names())
+    # Key figures and tags are part of the version: frozen with its page.
+    people = [
+        {
+            "name": k.person.name,
+            "slug": k.person.slug,
+            "description": k.person.description,
+        }
+        for k in version.key_figure_links.select_related("person")
+    ]
+    tags = [{"name": t.name, "slug": t.slug} for t in version.tags.order_by("name")]
+    version.structured = {**rendered.structured, "key_figures": people, "tags": tags}
+    names = [p["name"] for p in people] + [t["name"] for t in tags]
     version.search_text = " ".join([rendered.plain_text, *names])
     if not cite:
         return

@@ -25,7 +25,6 @@ from .diff import diff_versions
 from .filters import SearchFilter, TopicFilter
 from .models import (
     RELATED_GROUP_HEADINGS,
-    KeyFigure,
     Kind,
     OldSlug,
     Person,
@@ -33,7 +32,7 @@ from .models import (
     Topic,
     TopicVersion,
 )
-from .services import APPROVE_PERMISSION, render_version
+from .services import APPROVE_PERMISSION, prepare_preview
 
 ANCESTORS_SQL = """
 WITH RECURSIVE chain(topic_id, depth) AS (
@@ -103,7 +102,7 @@ def ancestors(version):
 
 
 def page_context(topic, version):
-    """Everything a topic page shows beside the stored HTML: six queries."""
+    """Everything a topic page shows beside the stored page: five queries."""
     version.topic = topic
     related = (
         RelatedTopic.objects.filter(
@@ -130,11 +129,8 @@ def page_context(topic, version):
         if kind in groups
     ]
     crumbs = ancestors(version)
-    tags = list(version.tags.all())
-    key_figures = [
-        link.person
-        for link in KeyFigure.objects.filter(version=version).select_related("person")
-    ]
+    tags = version.structured.get("tags", [])
+    key_figures = version.structured.get("key_figures", [])
     is_current = version.pk == topic.live_version_id
     context = {
         "topic": topic,
@@ -244,10 +240,7 @@ def version_preview(request, slug, pk):
     ):
         raise PermissionDenied
     if not version.body_html or version.is_open:
-        rendered = render_version(version)
-        version.summary_html = rendered.summary_html
-        version.body_html = rendered.body_html
-        version.toc = rendered.toc
+        prepare_preview(version)
     context = page_context(version.topic, version)
     context["is_preview"] = True
     return render(request, "topics/topic_detail.html", context)
