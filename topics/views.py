@@ -6,7 +6,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.http import (
     Http404,
     HttpResponse,
@@ -259,17 +260,32 @@ def topic_list(request):
     )
 
 
+HOME_FIELDS = 24
+HOME_CHILDREN = 8
+
+
 def home(request):
     live = Topic.objects.live().with_listing()
     fields = list(
         live.filter(
             live_version__kind=Kind.FIELD, live_version__parent__isnull=True
-        ).order_by("live_version__title")
+        ).order_by("live_version__title")[:HOME_FIELDS]
+    )
+    # The first few sub-topics of each field, in one query however many exist.
+    first_children = (
+        live.filter(live_version__parent__in=fields)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("live_version__parent")],
+                order_by=[F("live_version__title").asc(), F("pk").asc()],
+            )
+        )
+        .filter(rank__lte=HOME_CHILDREN)
+        .order_by("live_version__title")
     )
     children = {}
-    for child in live.filter(live_version__parent__in=fields).order_by(
-        "live_version__title"
-    ):
+    for child in first_children:
         children.setdefault(child.live_version.parent_id, []).append(child)
     tags = (
         Tag.objects.filter(
