@@ -320,7 +320,13 @@ def topic_history(request, slug):
         topic.versions.approved()
         .order_by("-number")
         .only(
-            "number", "approved_at", "byline", "edit_summary", "is_withdrawn", "title"
+            "topic",
+            "number",
+            "approved_at",
+            "byline",
+            "edit_summary",
+            "is_withdrawn",
+            "title",
         )
     )
     return render(
