@@ -46,6 +46,24 @@ def _split_entries(html):
     return entries
 
 
+def citeproc_html(ast, items, style=None, extra_args=()):
+    """Run Pandoc's citeproc on a JSON AST with CSL-JSON items; return HTML."""
+    with tempfile.TemporaryDirectory() as tmp:
+        bibliography = Path(tmp) / "items.json"
+        bibliography.write_text(json.dumps(items), encoding="utf-8")
+        return pandoc(
+            json.dumps(ast),
+            "html5",
+            "json",
+            [
+                "--citeproc",
+                f"--bibliography={bibliography}",
+                f"--csl={style_path(style)}",
+                *extra_args,
+            ],
+        )
+
+
 def format_references(items, style=None):
     """Return {id: sanitised HTML} of CSL-JSON items formatted in a style."""
     if not items:
@@ -61,19 +79,7 @@ def format_references(items, style=None):
         },
         "blocks": [],
     }
-    with tempfile.TemporaryDirectory() as tmp:
-        bibliography = Path(tmp) / "items.json"
-        bibliography.write_text(json.dumps(items), encoding="utf-8")
-        html = pandoc(
-            json.dumps(ast),
-            "html5",
-            "json",
-            [
-                "--citeproc",
-                f"--bibliography={bibliography}",
-                f"--csl={style_path(style)}",
-            ],
-        )
+    html = citeproc_html(ast, items, style)
     return {
         key: sanitise(LEFT_MARGIN.sub("", chunk)).strip()
         for key, chunk in _split_entries(html).items()

@@ -8,14 +8,13 @@ worker processes.
 
 import json
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
 from django.utils.text import slugify
 
-from citations.formatting import api_version, pandoc, style_path
+from citations.formatting import api_version, citeproc_html, pandoc
 from scholargate.html import sanitise
 
 # Pandoc Markdown with every way of passing raw markup through switched off:
@@ -354,22 +353,12 @@ def render_version(
     ast = {"pandoc-api-version": api_version(), "meta": meta, "blocks": blocks}
 
     # One Pandoc run: citeproc, then the backlinks filter, then HTML.
-    with tempfile.TemporaryDirectory() as tmp:
-        bibliography = Path(tmp) / "works.json"
-        bibliography.write_text(json.dumps(works_csl), encoding="utf-8")
-        html = pandoc(
-            json.dumps(ast),
-            "html5",
-            "json",
-            [
-                "--citeproc",
-                f"--bibliography={bibliography}",
-                f"--csl={style_path(style)}",
-                f"--lua-filter={BACKLINKS_FILTER}",
-                "--mathml",
-                "--section-divs",
-            ],
-        )
+    html = citeproc_html(
+        ast,
+        works_csl,
+        style,
+        [f"--lua-filter={BACKLINKS_FILTER}", "--mathml", "--section-divs"],
+    )
     match = SUMMARY_RE.match(html)
     summary_html = sanitise(match["html"]).strip() if match else ""
     if summary_html.startswith("<p>") and summary_html.endswith("</p>"):
