@@ -227,8 +227,6 @@ class TopicAdmin(ModerationActions, admin.ModelAdmin):
         topic = get_object_or_404(Topic, pk=pk)
         try:
             draft = services.start_draft(topic=topic, by=request.user)
-        except PermissionDenied:
-            raise
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
             return redirect("admin:topics_topic_changelist")

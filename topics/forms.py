@@ -119,8 +119,9 @@ class SectionInlineFormSet(forms.BaseInlineFormSet):
         live_forms = [
             form
             for form in self.forms
-            if form.has_changed() or form.instance.pk
-            if not self._should_delete_form(form) and hasattr(form, "cleaned_data")
+            if (form.has_changed() or form.instance.pk)
+            and hasattr(form, "cleaned_data")
+            and not self._should_delete_form(form)
         ]
         sections = []
         for form in live_forms:
