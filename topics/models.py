@@ -368,6 +368,15 @@ class TopicVersion(models.Model):
     def is_editable(self):
         return self.state == self.State.DRAFT
 
+    def has_author(self, user):
+        """Whether `user` wrote or edited this version (the four-eyes rule)."""
+        if not user.is_authenticated:
+            return False
+        return (
+            user.pk == self.created_by_id
+            or self.contributors.filter(pk=user.pk).exists()
+        )
+
     @property
     def is_open(self):
         return self.state in self.OPEN_STATES

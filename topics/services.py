@@ -387,10 +387,23 @@ def _store_rendering(version, rendered, *, cite=True):
     version.search_text = " ".join([rendered.plain_text, *names])
     if not cite:
         return
-    item = citing.entry_item(version)
-    version.cite_html = {
-        "apa": format_references([item], "apa").get(item["id"], ""),
-        "chicago": format_references([item], "chicago-author-date").get(item["id"], ""),
+    version.cite_html = _cite_texts([version])[version.pk]
+
+
+# "Cite this entry" is shown in these styles whatever the site's style.
+CITE_STYLES = {"apa": "apa", "chicago": "chicago-author-date"}
+
+
+def _cite_texts(versions):
+    """Return {version pk: {style name: HTML}}: one Pandoc run per style."""
+    items = {version.pk: citing.entry_item(version) for version in versions}
+    formatted = {
+        name: format_references(list(items.values()), style)
+        for name, style in CITE_STYLES.items()
+    }
+    return {
+        pk: {name: formatted[name].get(item["id"], "") for name in CITE_STYLES}
+        for pk, item in items.items()
     }
 
 
@@ -453,10 +466,7 @@ def approve_version(*, version, by, comment="", expected_edit_count=None, system
             _("This version changed after you opened it; review it again.")
         )
     if not system and not settings.SCHOLARGATE_ALLOW_SELF_APPROVAL:
-        if (
-            by.pk == version.created_by_id
-            or version.contributors.filter(pk=by.pk).exists()
-        ):
+        if version.has_author(by):
             raise PermissionDenied(
                 _(
                     "You wrote or edited this version; "
@@ -464,22 +474,11 @@ def approve_version(*, version, by, comment="", expected_edit_count=None, system
                 )
             )
     validate_version(version)
-    previous = topic.live_version
-    if previous is not None:
-        TopicVersion.objects.filter(pk=previous.pk).update(state=State.SUPERSEDED)
-    last = topic.versions.aggregate(n=Max("number"))["n"] or 0
-    version.number = last + 1
-    version.state = State.PUBLISHED
-    version.approved_at = timezone.now()
-    version.approved_by = None if system else by
+    _number(topic, version, by=None if system else by)
     _freeze(version)
     version.save()
     search.index_version(version)
-    topic.live_version = version
-    topic.first_published_at = topic.first_published_at or version.approved_at
-    if topic.draft_version_id == version.pk:
-        topic.draft_version = None
-    topic.save(update_fields=["live_version", "draft_version", "first_published_at"])
+    _set_live(topic, version)
     _audit(
         topic=topic,
         version=version,
@@ -501,6 +500,27 @@ def approve_version(*, version, by, comment="", expected_edit_count=None, system
     return version
 
 
+def _number(topic, version, *, by):
+    """Supersede the live version; give this one the next number."""
+    if topic.live_version_id:
+        TopicVersion.objects.filter(pk=topic.live_version_id).update(
+            state=State.SUPERSEDED
+        )
+    last = topic.versions.aggregate(n=Max("number"))["n"] or 0
+    version.number = last + 1
+    version.state = State.PUBLISHED
+    version.approved_at = timezone.now()
+    version.approved_by = by
+
+
+def _set_live(topic, version):
+    topic.live_version = version
+    topic.first_published_at = topic.first_published_at or version.approved_at
+    if topic.draft_version_id == version.pk:
+        topic.draft_version = None
+    topic.save(update_fields=["live_version", "draft_version", "first_published_at"])
+
+
 @transaction.atomic
 def publish_now(*, version, by, edit_summary):
     """Submit and approve in one step (the foundation's simple publish)."""
@@ -518,13 +538,6 @@ def publish_imported(*, version, edit_summary):
     version.submitted_at = timezone.now()
     version.save(update_fields=["edit_summary", "state", "submitted_at"])
     return approve_version(version=version, by=None, system=True)
-
-
-def _is_author(user, version):
-    return (
-        user.pk == version.created_by_id
-        or version.contributors.filter(pk=user.pk).exists()
-    )
 
 
 def _require_open_review(version, expected_edit_count):
@@ -552,7 +565,7 @@ def _required_comment(comment, what):
 def withdraw(*, version, by):
     """Take a submitted version back out of the queue to keep editing it."""
     topic, version = _lock_version(version)
-    if not (_is_author(by, version) or by.has_perm(APPROVE_PERMISSION)):
+    if not (version.has_author(by) or by.has_perm(APPROVE_PERMISSION)):
         raise PermissionDenied(_("Only its authors or a moderator can withdraw it."))
     _require_open_review(version, None)
     version.state = State.DRAFT
@@ -782,35 +795,17 @@ def publish_generated(version_ids):
         with transaction.atomic():
             topic = Topic.objects.select_for_update().get(pk=version.topic_id)
             version.topic = topic
-            if topic.live_version_id:
-                TopicVersion.objects.filter(pk=topic.live_version_id).update(
-                    state=State.SUPERSEDED
-                )
-            last = topic.versions.aggregate(n=Max("number"))["n"] or 0
-            now = timezone.now()
-            version.number = last + 1
-            version.state = State.PUBLISHED
-            version.submitted_at = version.approved_at = now
+            _number(topic, version, by=None)
+            version.submitted_at = version.approved_at
             version.works_csl = works_for(version)
             rendered = render_version(version, works_csl=version.works_csl)
             _store_rendering(version, rendered, cite=False)
             version.save()
-            topic.live_version = version
-            topic.first_published_at = topic.first_published_at or now
-            topic.draft_version = None
-            topic.save(
-                update_fields=["live_version", "draft_version", "first_published_at"]
-            )
+            _set_live(topic, version)
             _audit(topic=topic, version=version, actor=None, action=Action.IMPORTED)
-    items = {version.pk: citing.entry_item(version) for version in versions}
-    styles = {"apa": "apa", "chicago": "chicago-author-date"}
-    formatted = {
-        name: format_references(list(items.values()), style)
-        for name, style in styles.items()
-    }
+    texts = _cite_texts(versions)
     for version in versions:
-        key = items[version.pk]["id"]
-        version.cite_html = {name: formatted[name].get(key, "") for name in styles}
+        version.cite_html = texts[version.pk]
     TopicVersion.objects.bulk_update(versions, ["cite_html"])
     for version in versions:
         search.index_version(version)

@@ -33,7 +33,7 @@ from .models import (
     Topic,
     TopicVersion,
 )
-from .services import APPROVE_PERMISSION, prepare_preview
+from .services import prepare_preview
 
 ANCESTORS_SQL = """
 WITH RECURSIVE chain(topic_id, depth) AS (
@@ -226,18 +226,11 @@ def version_preview(request, slug, pk):
     if version.topic.slug != slug:
         raise Http404
     user = request.user
-    is_author = user.is_authenticated and (
-        version.created_by_id == user.pk
-        or version.contributors.filter(pk=user.pk).exists()
-    )
+    # Editors and moderators (both have the change permission), and authors.
     if not (
         user.is_authenticated
         and user.is_staff
-        and (
-            is_author
-            or user.has_perm(APPROVE_PERMISSION)
-            or user.has_perm("topics.change_topicversion")
-        )
+        and (version.has_author(user) or user.has_perm("topics.change_topicversion"))
     ):
         raise PermissionDenied
     if not version.body_html or version.is_open:
