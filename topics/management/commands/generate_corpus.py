@@ -55,8 +55,18 @@ SECTION_KINDS = [
 ]
 
 
-def sentence(rng, cite_keys=(), link_slug=None):
-    words = [rng.choice(WORDS) for _ in range(rng.randint(9, 22))]
+def theme(rng):
+    """The words one topic is about: real entries keep to their subject, so
+    a word such as "network" appears in a fraction of them, not in all."""
+    return rng.sample(WORDS, 12)
+
+
+def word(rng, topic_words):
+    return rng.choice(topic_words if topic_words and rng.random() < 0.95 else WORDS)
+
+
+def sentence(rng, cite_keys=(), link_slug=None, topic_words=None):
+    words = [word(rng, topic_words) for _ in range(rng.randint(9, 22))]
     for i in range(3, len(words), rng.randint(4, 7)):
         words[i] = rng.choice(CONNECTIVES)
     text = " ".join(words).capitalize()
@@ -67,14 +77,14 @@ def sentence(rng, cite_keys=(), link_slug=None):
     return text + "."
 
 
-def paragraph(rng, keys, slugs, sentences):
+def paragraph(rng, keys, slugs, sentences, topic_words=None):
     out = []
     for _ in range(sentences):
         cited = (
             rng.sample(keys, rng.randint(1, 2)) if keys and rng.random() < 0.25 else []
         )
         link = rng.choice(slugs) if slugs and rng.random() < 0.05 else None
-        out.append(sentence(rng, cited, link))
+        out.append(sentence(rng, cited, link, topic_words))
     return " ".join(out)
 
 
@@ -95,13 +105,19 @@ class Command(BaseCommand):
         parser.add_argument("--processes", type=int, default=2)
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument(
+            "--history",
+            type=int,
+            default=1,
+            help="Number of approved versions of the first generated topic.",
+        )
+        parser.add_argument(
             "--revised",
             type=float,
             default=0.05,
             help="Share of topics that get a second and third version.",
         )
 
-    def handle(self, *, topics, works, processes, seed, revised, **options):
+    def handle(self, *, topics, works, processes, seed, revised, history, **options):
         rng = random.Random(seed)
         quiet = options["verbosity"] < 1
         prefix = f"gen{seed}"
@@ -112,6 +128,8 @@ class Command(BaseCommand):
         for round_ in (2, 3):
             drafts = self._revise(revisable, rng, round_)
             self._publish(drafts, processes, quiet, f"Version {round_}")
+        for round_ in range(2, history + 1):
+            self._publish(self._revise(version_ids[:1], rng, round_), 1, True, "")
         self.stdout.write(
             self.style.SUCCESS(
                 f"{topics} topics generated, {len(revisable)} with 3 versions; "
@@ -151,15 +169,18 @@ class Command(BaseCommand):
             [Topic(slug=f"{prefix}-topic-{i}") for i in range(count)], batch_size=2000
         )
         versions = []
+        themes = [theme(rng) for _ in topic_rows]
         for i, topic in enumerate(topic_rows):
-            title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(2, 3)))
+            title = " ".join(rng.choice(themes[i]) for _ in range(rng.randint(2, 3)))
             is_field = i < fields
             parent = None if is_field else topic_rows[rng.randrange(0, max(1, i))]
             versions.append(
                 TopicVersion(
                     topic=topic,
                     title=f"{title.title()} {i}",
-                    summary=sentence(rng) + " " + sentence(rng),
+                    summary=sentence(rng, topic_words=themes[i])
+                    + " "
+                    + sentence(rng, topic_words=themes[i]),
                     kind=Kind.FIELD if is_field else rng.choice(KINDS),
                     parent=parent,
                     edit_summary="Generated",
@@ -176,12 +197,13 @@ class Command(BaseCommand):
             for position, (kind, heading) in enumerate(chosen, start=1):
                 if kind in ("key_theories", "debates", "faq"):
                     body = "\n\n".join(
-                        f"{sentence(rng)[:-1]}\n: {paragraph(rng, keys, earlier, 3)}"
+                        f"{sentence(rng, topic_words=themes[i])[:-1]}\n: "
+                        f"{paragraph(rng, keys, earlier, 3, themes[i])}"
                         for _ in range(rng.randint(2, 3))
                     )
                 else:
                     body = "\n\n".join(
-                        paragraph(rng, keys, earlier, rng.randint(3, 6))
+                        paragraph(rng, keys, earlier, rng.randint(3, 6), themes[i])
                         for _ in range(rng.randint(1, 3))
                     )
                 sections.append(
