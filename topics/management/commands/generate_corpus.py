@@ -62,7 +62,7 @@ def theme(rng):
 
 
 def word(rng, topic_words):
-    return rng.choice(topic_words if topic_words and rng.random() < 0.95 else WORDS)
+    return rng.choice(topic_words if topic_words and rng.random() < 0.99 else WORDS)
 
 
 def sentence(rng, cite_keys=(), link_slug=None, topic_words=None):
