@@ -17,7 +17,8 @@ HTML_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col",
     "colgroup", "dd", "del", "div", "dl", "dt", "em", "figcaption", "figure",
     "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark",
-    "ol", "p", "pre", "q", "s", "section", "small", "span", "strong", "sub",
+    "ol", "p", "picture", "pre", "q", "s", "section", "small", "source", "span",
+    "strong", "sub",
     "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
 }  # fmt: skip
 MATHML_ATTRIBUTES = {
@@ -38,7 +39,17 @@ SANITISER = nh3.Cleaner(
         "ol": {"start", "type"},
         "td": {"colspan", "rowspan"},
         "th": {"colspan", "rowspan", "scope"},
-        "img": {"src", "alt", "width", "height", "srcset", "sizes", "loading"},
+        "img": {
+            "src",
+            "alt",
+            "width",
+            "height",
+            "srcset",
+            "sizes",
+            "loading",
+            "decoding",
+        },
+        "source": {"srcset", "sizes", "type", "width", "height"},
         **{tag: MATHML_ATTRIBUTES for tag in MATHML_TAGS},
     },
     generic_attribute_prefixes={"aria-"},

@@ -1,8 +1,11 @@
+import re
+
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.decorators.cache import cache_control
+from django.views.static import serve
 
 from topics import views as topic_views
 from topics.feeds import RecentVersionsFeed, TagFeed
@@ -37,5 +40,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.SERVE_MEDIA:
+    # Figures are content-addressed and never change: cache them for a year.
+    urlpatterns += [
+        re_path(
+            "^" + re.escape(settings.MEDIA_URL.lstrip("/")) + "(?P<path>.*)$",
+            cache_control(public=True, max_age=31536000, immutable=True)(serve),
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]

@@ -13,9 +13,18 @@ from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .diff import diff_versions
-from .forms import NewTopicForm, SectionForm, SectionInlineFormSet, TopicVersionForm
+from .forms import (
+    FigureForm,
+    FigureInlineFormSet,
+    NewTopicForm,
+    SectionForm,
+    SectionInlineFormSet,
+    TopicVersionForm,
+)
+from .images import picture_data
 from .models import (
     AuditEntry,
+    Figure,
     KeyFigure,
     Person,
     RelatedTopic,
@@ -26,7 +35,7 @@ from .models import (
     TopicVersion,
 )
 
-ORDERED_INLINE_MODELS = (Section, RelatedTopic, KeyFigure, SeminalWork)
+ORDERED_INLINE_MODELS = (Section, Figure, RelatedTopic, KeyFigure, SeminalWork)
 PARKED = 1_000_000
 
 
@@ -271,6 +280,32 @@ class SectionInline(OrderedInline, admin.StackedInline):
     extra = 0
 
 
+class FigureInline(OrderedInline, admin.StackedInline):
+    model = Figure
+    form = FigureForm
+    formset = FigureInlineFormSet
+    fields = [
+        ("image", "thumbnail"),
+        ("alt", "decorative"),
+        "caption",
+        ("credit", "licence"),
+        ("label", "position"),
+    ]
+    readonly_fields = ["thumbnail"]
+
+    @admin.display(description=_("Shown as"))
+    def thumbnail(self, figure):
+        picture = picture_data(figure.renditions)
+        if not picture:
+            return "—"
+        return format_html(
+            '<img src="{}" alt="" width="160" style="height:auto"> {} × {} px',
+            picture["src"],
+            figure.width,
+            figure.height,
+        )
+
+
 class RelatedTopicInline(OrderedInline, admin.TabularInline):
     model = RelatedTopic
     fields = ["target", "position"]
@@ -297,7 +332,13 @@ class TopicVersionAdmin(ModerationActions, admin.ModelAdmin):
     search_fields = ["title", "topic__slug"]
     list_select_related = ["topic", "created_by"]
     autocomplete_fields = ["parent"]
-    inlines = [SectionInline, RelatedTopicInline, KeyFigureInline, SeminalWorkInline]
+    inlines = [
+        SectionInline,
+        FigureInline,
+        RelatedTopicInline,
+        KeyFigureInline,
+        SeminalWorkInline,
+    ]
     readonly_fields = [
         "topic",
         "state",
@@ -571,6 +612,13 @@ class TopicVersionAdmin(ModerationActions, admin.ModelAdmin):
 
     def has_approve_permission(self, request):
         return request.user.has_perm(services.APPROVE_PERMISSION)
+
+    def _create_formsets(self, request, obj, change):
+        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        by_model = {formset.model: formset for formset in formsets}
+        if Section in by_model and Figure in by_model:
+            by_model[Section].figure_formset = by_model[Figure]
+        return formsets, inline_instances
 
     def save_formset(self, request, form, formset, change):
         if formset.model not in ORDERED_INLINE_MODELS:

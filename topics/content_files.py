@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -12,16 +14,19 @@ from citations.bibtex import works_to_bibtex
 from citations.importing import apply_bibtex, preview_bibtex
 from citations.models import Work
 
-from . import services
+from . import images, services
 from .models import (
+    Figure,
     KeyFigure,
     Kind,
+    Licence,
     Person,
     RelatedTopic,
     Section,
     SeminalWork,
     Topic,
     TopicVersion,
+    figure_label_validator,
     slug_validator,
 )
 
@@ -46,6 +51,7 @@ HEADING_KINDS = {
 }
 FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 SECTION_RE = re.compile(r"^## +(.+?)\s*#*\s*$")
+FIGURE_KEYS = ("file", "alt", "caption", "credit", "licence", "label", "decorative")
 
 
 class ImportFailed(Exception):
@@ -59,6 +65,7 @@ class TopicFile:
     path: Path
     meta: dict
     sections: list = field(default_factory=list)  # (heading, kind, body)
+    figures: list = field(default_factory=list)  # (entry, images.Upload)
 
 
 def section_kind(heading):
@@ -143,15 +150,81 @@ def read_topic_file(path):
         problem(
             _("“%s” is not a valid slug (lowercase words joined by hyphens)") % slug
         )
-    if meta.get("figures"):
-        problem(_("figures are not supported by this version of ScholarGate"))
+    figures = []
+    if isinstance(meta.get("figures"), list):
+        figures = read_figures(path, meta["figures"], problem)
     sections, section_problems = split_sections(body, body_line)
     for line, message in section_problems:
         problem(message, line)
         break
     if problems:
         return None, problems
-    return TopicFile(path=path, meta=meta, sections=sections), problems
+    return TopicFile(path=path, meta=meta, sections=sections, figures=figures), problems
+
+
+def read_figures(path, entries, problem):
+    """Check the `figures:` entries of a topic file and the images they name.
+
+    The images get the same checks as uploads in the admin.
+    """
+    figures, labels = [], set()
+    for number, entry in enumerate(entries, start=1):
+        where = _("figure %d") % number
+        if not isinstance(entry, dict):
+            problem(_("%s: must be a mapping with at least file and alt") % where)
+            continue
+        entry = {key: "" if value is None else value for key, value in entry.items()}
+        for key in entry:
+            if key not in FIGURE_KEYS:
+                problem(
+                    _("%(where)s: unknown key “%(key)s”") % {"where": where, "key": key}
+                )
+        decorative = entry.get("decorative") is True
+        if not entry.get("file"):
+            problem(_("%s: “file” is required") % where)
+            continue
+        if not str(entry.get("alt", "")).strip() and not decorative:
+            problem(
+                _("%(where)s: “alt” is required: describe what the image shows")
+                % {"where": where}
+            )
+        licence = str(entry.get("licence") or Licence.CC_BY_4)
+        if licence not in Licence.values:
+            problem(
+                _("%(where)s: licence “%(licence)s” is not one of %(licences)s")
+                % {
+                    "where": where,
+                    "licence": licence,
+                    "licences": ", ".join(Licence.values),
+                }
+            )
+        label = str(entry.get("label", ""))
+        if label:
+            try:
+                figure_label_validator(label)
+            except ValidationError as error:
+                problem(f"{where}: {label}: {' '.join(error.messages)}")
+            if label in labels:
+                problem(
+                    _("%(where)s: the label “%(label)s” is used twice")
+                    % {"where": where, "label": label}
+                )
+            labels.add(label)
+        image_path = path.parent / str(entry["file"])
+        if not image_path.is_file():
+            problem(
+                _("%(where)s: no image file at %(file)s")
+                % {"where": where, "file": image_path}
+            )
+            continue
+        try:
+            with image_path.open("rb") as handle:
+                upload = images.check_upload(handle, str(image_path))
+        except ValidationError as error:
+            problem(f"{where}: {' '.join(error.messages)}")
+            continue
+        figures.append((entry, upload))
+    return figures
 
 
 def collect_paths(paths):
@@ -214,7 +287,19 @@ def _check_references(topic_files, work_entries):
                     % {"path": t.path, "key": key}
                 )
         _analyses, errors = services.check_sections(
-            [(heading, body) for heading, _kind, body in t.sections],
+            [(heading, body) for heading, _kind, body in t.sections]
+            + [
+                (
+                    services.figure_caption_heading(n, str(entry.get("label", ""))),
+                    str(entry.get("caption", "")),
+                )
+                for n, (entry, _upload) in enumerate(t.figures, start=1)
+            ],
+            figure_labels=[
+                str(entry["label"])
+                for entry, _upload in t.figures
+                if entry.get("label")
+            ],
             pending_slugs=run_slugs,
             pending_keys=run_keys,
         )
@@ -296,6 +381,19 @@ def _write_topic(t, *, by, topics):
         SeminalWork(version=version, position=i, work=works[str(key)])
         for i, key in enumerate(meta.get("seminal_works", []), start=1)
     )
+    for position, (entry, upload) in enumerate(t.figures, start=1):
+        figure = Figure(
+            version=version,
+            position=position,
+            alt=" ".join(str(entry.get("alt", "")).split()),
+            decorative=entry.get("decorative") is True,
+            caption=str(entry.get("caption", "")).strip(),
+            credit=str(entry.get("credit", "")).strip(),
+            licence=str(entry.get("licence") or Licence.CC_BY_4),
+            label=str(entry.get("label", "")),
+        )
+        services.set_figure_image(figure, upload)
+        figure.save()
     services.sync_citations(version)
     topic.draft_version = version
     topic.save(update_fields=["draft_version"])
@@ -349,7 +447,9 @@ def import_content(paths, *, publish=False, by=None, progress=None):
 # -- Export ------------------------------------------------------------------
 
 
-def topic_to_markdown(version):
+def topic_to_markdown(version, figure_files=()):
+    """The content file of a version; `figure_files` are the image paths
+    (relative to the file) of its figures, in order."""
     meta = {
         "title": version.title,
         "slug": version.topic.slug,
@@ -376,6 +476,17 @@ def topic_to_markdown(version):
     ]
     if seminal:
         meta["seminal_works"] = seminal
+    figures = []
+    for figure, file in zip(version.figures.all(), figure_files, strict=True):
+        entry = {"file": file, "alt": figure.alt}
+        if figure.decorative:
+            entry["decorative"] = True
+        for key in ("caption", "credit", "licence", "label"):
+            if getattr(figure, key):
+                entry[key] = getattr(figure, key)
+        figures.append(entry)
+    if figures:
+        meta["figures"] = figures
     front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=88)
     body = "\n".join(
         f"## {section.display_heading}\n\n{section.body.strip()}\n"
@@ -397,8 +508,10 @@ def export_content(directory, slugs=None):
     for topic in topics:
         version = topic.live_version
         version.topic = topic
+        files = _export_figures(version, directory, topic.slug)
+        written += [directory / file for file in files]
         path = directory / f"{topic.slug}.md"
-        path.write_text(topic_to_markdown(version), encoding="utf-8")
+        path.write_text(topic_to_markdown(version, files), encoding="utf-8")
         written.append(path)
         keys |= set(version.citations.values_list("work__key", flat=True))
         keys |= set(version.seminal_work_links.values_list("work__key", flat=True))
@@ -409,3 +522,17 @@ def export_content(directory, slugs=None):
         )
         written.append(path)
     return written
+
+
+def _export_figures(version, directory, slug):
+    """Copy a version's images to figures/<slug>/; return their relative paths."""
+    files = []
+    for number, figure in enumerate(version.figures.all(), start=1):
+        extension = figure.image.name.rsplit(".", 1)[-1]
+        file = f"figures/{slug}/{figure.label or f'figure-{number}'}.{extension}"
+        target = directory / file
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with default_storage.open(figure.image.name, "rb") as source:
+            target.write_bytes(source.read())
+        files.append(file)
+    return files

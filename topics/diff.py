@@ -14,7 +14,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .models import Citation, KeyFigure, RelatedTopic, Section, SeminalWork
+from .images import picture_data
+from .models import Citation, Figure, KeyFigure, RelatedTopic, Section, SeminalWork
 
 TOKEN_RE = re.compile(r"\s+|[^\s]+")
 
@@ -66,6 +67,15 @@ class ListChange:
 
 
 @dataclass
+class FigureChange:
+    status: str  # added, removed, changed
+    name: str
+    fields: list = field(default_factory=list)  # FieldChange
+    old_src: str = ""
+    new_src: str = ""
+
+
+@dataclass
 class VersionDiff:
     old: object
     new: object
@@ -73,18 +83,72 @@ class VersionDiff:
     sections: list
     lists: list
     summary: str
+    figures: list = field(default_factory=list)
 
     @property
     def has_changes(self):
         return bool(
             self.fields
+            or self.figures
             or any(s.is_change for s in self.sections)
             or any(c.added or c.removed for c in self.lists)
         )
 
 
+def _figure_text(figure):
+    return {
+        _("Image"): f"{figure.width} × {figure.height} px ({figure.sha256[:8]})",
+        _("Alt text"): _("(decorative)") if figure.decorative else figure.alt,
+        _("Caption"): figure.caption,
+        _("Credit"): figure.credit,
+        _("Licence"): figure.get_licence_display(),
+        _("Label"): figure.label,
+    }
+
+
+def _figure_src(figure):
+    picture = picture_data(figure.renditions)
+    return picture["src"] if picture else ""
+
+
+def _figures(old_rows, new_rows):
+    """Figures added, removed and changed, matched by stable key."""
+    old_by_key = {f.stable_key: f for f in old_rows}
+    new_keys = {f.stable_key for f in new_rows}
+    changes = []
+    for number, figure in enumerate(new_rows, start=1):
+        name = _("Figure %(number)s") % {"number": number} + (
+            f" ({figure.label})" if figure.label else ""
+        )
+        before = old_by_key.get(figure.stable_key)
+        if before is None:
+            changes.append(FigureChange("added", name, new_src=_figure_src(figure)))
+            continue
+        old_text, new_text = _figure_text(before), _figure_text(figure)
+        fields = [
+            FieldChange(label, old_text[label], value)
+            for label, value in new_text.items()
+            if old_text[label] != value
+        ]
+        if fields:
+            changes.append(
+                FigureChange(
+                    "changed",
+                    name,
+                    fields,
+                    old_src=_figure_src(before),
+                    new_src=_figure_src(figure),
+                )
+            )
+    for figure in old_rows:
+        if figure.stable_key not in new_keys:
+            name = figure.label or figure.alt[:60] or _("a figure")
+            changes.append(FigureChange("removed", name, old_src=_figure_src(figure)))
+    return changes
+
+
 def _snapshot(version):
-    """Read everything the diff compares from one version: six queries."""
+    """Read everything the diff compares from one version: seven queries."""
     if version is None:
         return None
     return {
@@ -95,6 +159,7 @@ def _snapshot(version):
             _("Parent topic"): version.parent.slug if version.parent_id else "",
         },
         "sections": list(Section.objects.filter(version=version)),
+        "figures": list(Figure.objects.filter(version=version)),
         "tags": sorted(version.tags.names()),
         "related": [
             link.target.slug
@@ -178,7 +243,7 @@ def _list(label, old, new):
     )
 
 
-def _summary(fields, sections, lists):
+def _summary(fields, sections, lists, figures=()):
     parts = [_("%s changed") % f.label for f in fields]
     parts += [_("%s changed") % s.heading for s in sections if s.status == "changed"]
     for status, one, many in [
@@ -187,6 +252,14 @@ def _summary(fields, sections, lists):
         ("moved", "%d section moved", "%d sections moved"),
     ]:
         count = sum(1 for s in sections if s.status == status)
+        if count:
+            parts.append(ngettext(one, many, count) % count)
+    for status, one, many in [
+        ("added", "%d figure added", "%d figures added"),
+        ("removed", "%d figure removed", "%d figures removed"),
+        ("changed", "%d figure changed", "%d figures changed"),
+    ]:
+        count = sum(1 for f in figures if f.status == status)
         if count:
             parts.append(ngettext(one, many, count) % count)
     for change in lists:
@@ -201,6 +274,7 @@ def diff_versions(old, new):
     before = _snapshot(old) or {
         "fields": dict.fromkeys(_snapshot_labels(), ""),
         "sections": [],
+        "figures": [],
         **{k: [] for k in ("tags", "related", "people", "seminal", "cited")},
     }
     after = _snapshot(new)
@@ -210,6 +284,7 @@ def diff_versions(old, new):
         if before["fields"][label] != value
     ]
     sections = _sections(before["sections"], after["sections"])
+    figures = _figures(before["figures"], after["figures"])
     lists = [
         _list(_("References"), before["cited"], after["cited"]),
         _list(_("Seminal works"), before["seminal"], after["seminal"]),
@@ -223,7 +298,8 @@ def diff_versions(old, new):
         fields=fields,
         sections=sections,
         lists=lists,
-        summary=_summary(fields, sections, lists),
+        summary=_summary(fields, sections, lists, figures),
+        figures=figures,
     )
 
 

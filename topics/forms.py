@@ -1,9 +1,16 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from .models import Kind, Section, Topic, TopicVersion, slug_validator
-from .services import check_parent, check_sections
+from . import images
+from .models import Figure, Kind, Section, Topic, TopicVersion, slug_validator
+from .services import (
+    check_parent,
+    check_sections,
+    figure_caption_heading,
+    set_figure_image,
+)
 
 
 class NewTopicForm(forms.Form):
@@ -111,18 +118,120 @@ class TopicVersionForm(forms.ModelForm):
         return parent
 
 
-class SectionInlineFormSet(forms.BaseInlineFormSet):
-    """Check every section's citations and links in one Pandoc run."""
+def kept_forms(formset):
+    """The forms of an inline formset that will be saved, in their order."""
+    return [
+        form
+        for form in formset.forms
+        if (form.has_changed() or form.instance.pk)
+        and hasattr(form, "cleaned_data")
+        and not formset._should_delete_form(form)
+    ]
+
+
+class FigureForm(forms.ModelForm):
+    """A figure; a new image is checked here and stored only on save."""
+
+    upload = None
+
+    class Meta:
+        model = Figure
+        fields = [
+            "image",
+            "alt",
+            "decorative",
+            "caption",
+            "credit",
+            "licence",
+            "label",
+            "position",
+        ]
+        widgets = {
+            "alt": forms.Textarea(attrs={"rows": 2}),
+            "caption": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        if isinstance(image, UploadedFile):
+            self.upload = images.check_upload(image, image.name)
+        return image
+
+    def clean_caption(self):
+        return normalise_newlines(self.cleaned_data["caption"]).strip()
+
+    def save(self, commit=True):
+        figure = super().save(commit=False)
+        if self.upload is not None:
+            set_figure_image(figure, self.upload)
+        if commit:
+            figure.save()
+        return figure
+
+
+class FigureInlineFormSet(forms.BaseInlineFormSet):
+    """Labels are unique in a version; captions may cite works and figures."""
+
+    def labels(self):
+        """The labels the version will have once saved."""
+        if self._errors is None:
+            self.full_clean()
+        return [
+            label for f in kept_forms(self) if (label := f.cleaned_data.get("label"))
+        ]
 
     def clean(self):
         super().clean()
-        live_forms = [
-            form
-            for form in self.forms
-            if (form.has_changed() or form.instance.pk)
-            and hasattr(form, "cleaned_data")
-            and not self._should_delete_form(form)
+        forms_ = kept_forms(self)
+        seen = set()
+        for form in forms_:
+            label = form.cleaned_data.get("label")
+            if label and label in seen:
+                form.add_error(
+                    "label",
+                    ValidationError(
+                        _("Another figure has the label “%(label)s”."),
+                        params={"label": label},
+                    ),
+                )
+            seen.add(label)
+        captions = [
+            (
+                str(figure_caption_heading(n, f.cleaned_data.get("label"))),
+                f.cleaned_data.get("caption") or "",
+            )
+            for n, f in enumerate(forms_, start=1)
         ]
+        if not any(body for _heading, body in captions):
+            return
+        _analyses, errors = check_sections(captions, figure_labels=seen - {""})
+        for form, messages in zip(forms_, errors, strict=True):
+            for message in messages:
+                form.add_error("caption", message)
+        if any(errors):
+            raise ValidationError(
+                _("Some captions refer to works or figures that do not exist.")
+            )
+
+
+class SectionInlineFormSet(forms.BaseInlineFormSet):
+    """Check every section's citations and links in one Pandoc run."""
+
+    # The figures formset of the same page, for @fig: labels (set by the admin).
+    figure_formset = None
+
+    def figure_labels(self):
+        if self.figure_formset is not None:
+            return self.figure_formset.labels()
+        if self.instance.pk:
+            return list(
+                self.instance.figures.exclude(label="").values_list("label", flat=True)
+            )
+        return []
+
+    def clean(self):
+        super().clean()
+        live_forms = kept_forms(self)
         sections = []
         for form in live_forms:
             data = form.cleaned_data
@@ -131,7 +240,7 @@ class SectionInlineFormSet(forms.BaseInlineFormSet):
             sections.append((str(heading), data.get("body") or ""))
         if not sections:
             return
-        _analyses, errors = check_sections(sections)
+        _analyses, errors = check_sections(sections, figure_labels=self.figure_labels())
         for form, messages in zip(live_forms, errors, strict=True):
             for message in messages:
                 form.add_error("body", message)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.html import escape
 from django.utils.text import slugify
 
 from citations.formatting import api_version, citeproc_html, pandoc
@@ -21,7 +22,10 @@ from scholargate.html import sanitise
 # editors' HTML or TeX shows as text instead of reaching the page.
 MARKDOWN = "markdown-raw_html-raw_attribute-raw_tex"
 SENTINEL = "SGSECTIONBREAK"
-RESERVED_ANCHORS = {"summary", "contents", "references", "seminal-works", "footnotes"}
+RESERVED_ANCHORS = {
+    "summary", "contents", "references", "seminal-works", "footnotes", "figures",
+}  # fmt: skip
+FIGURE_SIZES = "(min-width: 46rem) 44rem, calc(100vw - 2.5rem)"
 
 # -- Reading the AST --------------------------------------------------------
 
@@ -180,6 +184,23 @@ class SectionSource:
 
 
 @dataclass
+class FigureSource:
+    """A figure as the renderer needs it; `picture` comes from images.picture_data."""
+
+    label: str
+    alt: str
+    caption: str
+    credit: str
+    licence_name: str
+    licence_url: str
+    picture: dict | None
+    key: str = ""
+
+    def anchor(self, number):
+        return f"fig-{self.label}" if self.label else f"figure-{number}"
+
+
+@dataclass
 class Rendered:
     summary_html: str
     body_html: str
@@ -213,10 +234,11 @@ def unique_anchor(text, taken):
 class _CitationNumberer:
     """Give every in-text citation an id and remember where it stands."""
 
-    def __init__(self, transform_link):
+    def __init__(self, transform_link, figure_anchors=None):
         self.count = 0
         self.places = {}  # key -> [(citation id, label)]
         self.transform_link = transform_link
+        self.figure_anchors = figure_anchors or {}  # label -> (anchor, number)
 
     def rewrite(self, node, label):
         """Return node with each Cite wrapped in a Span carrying an id."""
@@ -233,6 +255,9 @@ class _CitationNumberer:
         if el["t"] == "Link":
             self.transform_link(el)
         elif el["t"] == "Cite":
+            figures = [c for c in el["c"][0] if _is_figure_key(c["citationId"])]
+            if figures:
+                return self._figure_links(el, figures, label)
             self.count += 1
             cite_id = f"cite-{self.count}"
             for citation in el["c"][0]:
@@ -241,6 +266,113 @@ class _CitationNumberer:
                 )
             return {"t": "Span", "c": [[cite_id, ["cite"], []], [el]]}
         return el
+
+    def _figure_links(self, el, figures, label):
+        """Turn @fig:label into a link "Figure N"; other keys stay citations."""
+        inlines = []
+        for citation in figures:
+            anchor, number = self.figure_anchors[_figure_label(citation["citationId"])]
+            if inlines:
+                inlines += [{"t": "Str", "c": ","}, {"t": "Space"}]
+            inlines.append(
+                {
+                    "t": "Link",
+                    "c": [
+                        ["", ["figure-ref"], []],
+                        _str_inlines(f"Figure {number}"),
+                        [f"#{anchor}", ""],
+                    ],
+                }
+            )
+        rest = [c for c in el["c"][0] if c not in figures]
+        if rest:
+            inlines += [{"t": "Str", "c": ";"}, {"t": "Space"}]
+            inlines.append(self._element({"t": "Cite", "c": [rest, []]}, label))
+        normal = figures[0]["citationMode"]["t"] == "NormalCitation"
+        if normal:
+            inlines = [{"t": "Str", "c": "("}, *inlines, {"t": "Str", "c": ")"}]
+        return {"t": "Span", "c": [["", [], []], inlines]}
+
+
+def _is_figure_key(key):
+    return key.lower().startswith("fig:")
+
+
+def _figure_label(key):
+    return key[4:].lower()
+
+
+def _figure_places(chunks):
+    """Return {figure label: (chunk index, block index)} of first references."""
+    first = {}
+    for chunk_index, blocks in enumerate(chunks):
+        for block_index, block in enumerate(blocks):
+
+            def visit(el, where=(chunk_index, block_index)):
+                if el["t"] == "Cite":
+                    for citation in el["c"][0]:
+                        key = citation["citationId"]
+                        if _is_figure_key(key):
+                            first.setdefault(_figure_label(key), where)
+
+            walk(block, visit)
+    return first
+
+
+def _figure_block(figure, number, caption_blocks, numberer):
+    """A Pandoc Figure: the picture as raw HTML, the caption as Markdown."""
+    anchor = figure.anchor(number)
+    label = f"Figure {number}"
+    caption = numberer.rewrite(caption_blocks, label)
+    lead = [{"t": "Strong", "c": _str_inlines(f"{label}.")}]
+    if caption and caption[0]["t"] in {"Para", "Plain"}:
+        first = caption[0]
+        caption[0] = {"t": first["t"], "c": [*lead, {"t": "Space"}, *first["c"]]}
+    else:
+        caption.insert(0, {"t": "Plain", "c": lead})
+    credit = []
+    if figure.credit:
+        credit += _str_inlines(f"{figure.credit}.")
+    if figure.licence_name:
+        if credit:
+            credit.append({"t": "Space"})
+        name = _str_inlines(figure.licence_name)
+        credit += (
+            [{"t": "Link", "c": [["", [], []], name, [figure.licence_url, ""]]}]
+            if figure.licence_url
+            else name
+        )
+    if credit:
+        span = {"t": "Span", "c": [["", ["figure-credit"], []], credit]}
+        caption.append({"t": "Plain", "c": [span]})
+    return {
+        "t": "Figure",
+        "c": [
+            [anchor, ["sg-figure"], []],
+            [None, caption],
+            [{"t": "RawBlock", "c": ["html", _picture_html(figure, number)]}],
+        ],
+    }
+
+
+def _picture_html(figure, number):
+    picture = figure.picture
+    if not picture:
+        return ""
+    alt = escape(figure.alt)
+    lazy = ' loading="lazy"' if number > 1 else ""
+    source = (
+        f'<source type="image/webp" srcset="{escape(picture["srcset"])}" '
+        f'sizes="{FIGURE_SIZES}">'
+        if picture["srcset"]
+        else ""
+    )
+    return (
+        f"<picture>{source}"
+        f'<img src="{escape(picture["src"])}" alt="{alt}" '
+        f'width="{picture["width"]}" height="{picture["height"]}"{lazy} '
+        f'decoding="async"></picture>'
+    )
 
 
 def _meta_string(text):
@@ -278,8 +410,10 @@ def render_version(
     topic_url,
     work_url=None,
     style=None,
+    figures=(),
     seminal_heading="Seminal works",
     references_heading="References",
+    figures_heading="Figures",
 ):
     """Render a whole version as one document and return its sanitised HTML.
 
@@ -287,26 +421,66 @@ def render_version(
     `works_csl` the CSL-JSON items of every cited or seminal work, and
     `topic_url(slug)` the address of another topic for [text](topic:slug)
     and `work_url(key)` the page of a work, linked from its reference.
+    `figures` (FigureSource) are numbered in the order the page shows them:
+    each after the paragraph that first refers to it, the others at the end.
     """
     sections = [s for s in sections if s.body.strip()]
-    chunks, problems = _split_sections([summary] + [s.body for s in sections])
+    figures = list(figures)
+    bodies = [summary] + [s.body for s in sections] + [f.caption for f in figures]
+    chunks, problems = _split_sections(bodies)
     if chunks is None:
         raise ValueError("; ".join(p for p in problems if p))
-    summary_blocks, chunks = chunks[0], chunks[1:]
+    summary_blocks = chunks[0]
+    chunks, captions = chunks[1 : len(sections) + 1], chunks[len(sections) + 1 :]
+
+    by_label = {f.label.lower(): i for i, f in enumerate(figures) if f.label}
+    first = _figure_places(chunks)
+    placed = sorted(
+        (place, by_label[label]) for label, place in first.items() if label in by_label
+    )
+    unknown = sorted(set(first) - set(by_label))
+    if unknown:
+        raise ValueError("unknown figure: " + ", ".join(f"@fig:{u}" for u in unknown))
+    order = [index for _place, index in placed]
+    order += [i for i in range(len(figures)) if i not in order]
+    numbers = {index: n for n, index in enumerate(order, start=1)}
+    after = {}  # (chunk, block) -> figure indexes shown after that block
+    for place, index in placed:
+        after.setdefault(place, []).append(index)
+    figure_anchors = {
+        f.label.lower(): (f.anchor(numbers[i]), numbers[i])
+        for i, f in enumerate(figures)
+        if f.label
+    }
 
     def transform_link(el):
         url = el["c"][2][0]
         if url.startswith("topic:"):
             el["c"][2][0] = topic_url(url.removeprefix("topic:").strip("/"))
 
-    numberer = _CitationNumberer(transform_link)
+    numberer = _CitationNumberer(transform_link, figure_anchors)
+
+    def figure(index):
+        return _figure_block(figures[index], numbers[index], captions[index], numberer)
+
     blocks = [{"t": "Div", "c": [["sg-summary", [], []], summary_blocks]}]
     toc, taken = [], set()
-    for source, section_blocks in zip(sections, chunks, strict=True):
+    for chunk_index, (source, section_blocks) in enumerate(
+        zip(sections, chunks, strict=True)
+    ):
         anchor = unique_anchor(source.heading, taken)
         toc.append([anchor, source.heading])
         blocks.append(_header(anchor, source.heading, [f"section-{source.kind}"]))
-        blocks.extend(numberer.rewrite(section_blocks, source.heading))
+        for block_index, block in enumerate(section_blocks):
+            blocks.extend(numberer.rewrite([block], source.heading))
+            for index in after.get((chunk_index, block_index), []):
+                blocks.append(figure(index))
+
+    unplaced = [i for i in order if i not in {i for _p, i in placed}]
+    if unplaced:
+        toc.append(["figures", figures_heading])
+        blocks.append(_header("figures", figures_heading))
+        blocks.extend(figure(index) for index in unplaced)
 
     if seminal_keys:
         toc.append(["seminal-works", seminal_heading])

@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 from citations.formatting import format_references
 from citations.models import Work
 
-from . import citing, rendering, search
+from . import citing, images, rendering, search
 from .models import (
     AuditEntry,
     Citation,
+    Figure,
     KeyFigure,
     OldSlug,
     RelatedTopic,
@@ -194,7 +195,10 @@ def create_topic(*, slug, title, kind, summary, by, parent=None):
 def sync_citations(version):
     """Rebuild the version's Citation and TopicLink rows from its text."""
     sections = list(version.sections.all())
-    analyses = rendering.analyse_sections([s.body for s in sections])
+    figures = list(version.figures.all())
+    analyses = rendering.analyse_sections(
+        [s.body for s in sections] + [f.caption for f in figures]
+    )
     slugs = {slug for a in analyses for slug in a.topic_slugs}
     version.text_links.all().delete()
     targets = set(Topic.objects.filter(slug__in=slugs).values_list("pk", flat=True))
@@ -207,14 +211,15 @@ def sync_citations(version):
     wanted = {k for a in analyses for k in a.citation_keys}
     works = {w.key: w for w in Work.objects.filter(key__in=wanted)}
     version.citations.all().delete()
+    places = [{"section": s} for s in sections] + [{"figure": f} for f in figures]
     Citation.objects.bulk_create(
         Citation(
             version=version,
-            section=section,
+            **place,
             work=works[key],
             context=analysis.citation_contexts.get(key, ""),
         )
-        for section, analysis in zip(sections, analyses, strict=True)
+        for place, analysis in zip(places, analyses, strict=True)
         for key in analysis.citation_keys
         if key in works
     )
@@ -255,7 +260,8 @@ def _copy_version(source, *, by):
         based_on=source,
     )
     copy.tags.set(list(source.tags.all()))
-    for model in (Section, RelatedTopic, KeyFigure, SeminalWork):
+    # Figures keep their image: the copy shares the stored file.
+    for model in (Section, Figure, RelatedTopic, KeyFigure, SeminalWork):
         rows = list(model.objects.filter(version=source))
         for row in rows:
             row.pk = None
@@ -285,7 +291,14 @@ def start_draft(*, topic, by):
 def validate_version(version):
     """Raise ValidationError listing every unresolved reference of a version."""
     sections = [(s.display_heading, s.body) for s in version.sections.all()]
-    _analyses, found = check_sections(sections)
+    figures = list(version.figures.all())
+    sections += [
+        (figure_caption_heading(n, f.label), f.caption)
+        for n, f in enumerate(figures, start=1)
+    ]
+    _analyses, found = check_sections(
+        sections, figure_labels=[f.label for f in figures if f.label]
+    )
     errors = [message for messages in found for message in messages]
     try:
         check_parent(topic=version.topic, parent=version.parent)
@@ -353,7 +366,31 @@ def render_version(version, *, works_csl=None, style=None):
         topic_url=lambda slug: reverse("topics:detail", kwargs={"slug": slug}),
         work_url=lambda key: reverse("citations:work", kwargs={"key": key}),
         style=style,
+        figures=[figure_source(f) for f in version.figures.all()],
     )
+
+
+def figure_source(figure):
+    return rendering.FigureSource(
+        label=figure.label,
+        alt="" if figure.decorative else figure.alt,
+        caption=figure.caption,
+        credit=figure.credit,
+        licence_name=figure.get_licence_display(),
+        licence_url=figure.licence_url,
+        picture=images.picture_data(figure.renditions),
+        key=str(figure.stable_key),
+    )
+
+
+def figure_caption_heading(number, label):
+    """How a caption is named in validation messages."""
+    if label:
+        return _("Caption of figure %(number)s (%(label)s)") % {
+            "number": number,
+            "label": label,
+        }
+    return _("Caption of figure %(number)s") % {"number": number}
 
 
 def prepare_preview(version):
@@ -809,3 +846,10 @@ def publish_generated(version_ids):
     TopicVersion.objects.bulk_update(versions, ["cite_html"])
     for version in versions:
         search.index_version(version)
+
+
+def set_figure_image(figure, upload):
+    """Store a checked upload (images.Upload) as the figure's image."""
+    figure.image, figure.renditions = images.store(upload)
+    figure.width, figure.height = upload.width, upload.height
+    figure.sha256 = upload.sha256

@@ -115,12 +115,39 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Uploaded figures: local files under MEDIA_ROOT by default; any S3-compatible
+# store with MEDIA_STORAGE=s3 (pip install "scholargate[s3]") and the AWS_*
+# variables below. Pages keep the addresses of their figures, so the bucket
+# must be publicly readable (no expiring signed addresses).
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "local")
+if MEDIA_STORAGE == "s3":
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME", ""),
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=31536000"},
+        },
+    }
+else:
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
     },
 }
+# Local media are served by the site itself unless a proxy serves MEDIA_URL.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", MEDIA_STORAGE == "local")
+
+# Figures: what an upload may be, and the widths of its renditions.
+FIGURE_MAX_BYTES = int(os.environ.get("FIGURE_MAX_BYTES", 10 * 1024 * 1024))
+FIGURE_MAX_PIXELS = int(os.environ.get("FIGURE_MAX_PIXELS", 40_000_000))
+FIGURE_WIDTHS = (480, 960, 1600)
 
 if os.environ.get("REDIS_URL"):
     CACHES = {

@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import ALLOWED_HOSTS, DEBUG, SECRET_KEY, env_bool
+from .base import ALLOWED_HOSTS, DEBUG, DEFAULT_STORAGE, SECRET_KEY, env_bool
 
 if not SECRET_KEY:
     raise ImproperlyConfigured("Set SECRET_KEY to a long random value.")
@@ -15,7 +15,7 @@ if DEBUG:
     raise ImproperlyConfigured("DEBUG must be off in production.")
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
     },

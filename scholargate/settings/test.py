@@ -5,7 +5,7 @@ import os
 os.environ["DEBUG"] = "false"
 
 from .base import *  # noqa: E402,F403
-from .base import BASE_DIR  # noqa: E402
+from .base import BASE_DIR, DEFAULT_STORAGE  # noqa: E402
 
 SECRET_KEY = "test-key"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
@@ -13,7 +13,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = BASE_DIR / "test-artifacts" / "media"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
     },
