@@ -9,6 +9,7 @@ EDITABLE = [
     ("topics", "topic"),
     ("topics", "topicversion"),
     ("topics", "section"),
+    ("topics", "figure"),
     ("topics", "relatedtopic"),
     ("topics", "keyfigure"),
     ("topics", "seminalwork"),
@@ -18,6 +19,7 @@ EDITABLE = [
 EDITOR_DELETES = [
     ("topics", "topicversion"),
     ("topics", "section"),
+    ("topics", "figure"),
     ("topics", "relatedtopic"),
     ("topics", "keyfigure"),
     ("topics", "seminalwork"),

@@ -34,7 +34,8 @@ def form_data(version, sections=None, **fields):
         "sections-MIN_NUM_FORMS": 0,
         "sections-MAX_NUM_FORMS": 1000,
     }
-    for prefix in ("related_links", "key_figure_links", "seminal_work_links"):
+    inlines = ("figures", "related_links", "key_figure_links", "seminal_work_links")
+    for prefix in inlines:
         data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
     for i, (pk, kind, heading, position, body) in enumerate(sections):
         data.update(

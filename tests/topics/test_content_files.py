@@ -49,6 +49,11 @@ def snapshot():
             "key_figures": [link.person.name for link in v.key_figure_links.all()],
             "seminal": [link.work.key for link in v.seminal_work_links.all()],
             "cited": sorted(v.citations.values_list("work__key", flat=True)),
+            "figures": [
+                (f.sha256, f.alt, f.decorative, f.caption, f.credit, f.licence, f.label)
+                for f in v.figures.all()
+            ],
+            "body_html": v.body_html,
         }
     works = {
         w.key: (w.entry_type, w.authors, w.title, w.year, w.container_title, w.volume,
@@ -146,8 +151,14 @@ def test_export_then_import_into_an_empty_database_reproduces_the_demo(tmp_path)
     before = snapshot()
     assert len(before[0]) >= 10 and len(before[1]) >= 15
     call_command("export_topics", str(tmp_path / "export"))
-    exported = sorted(p.name for p in (tmp_path / "export").iterdir())
+    exported = sorted(
+        str(p.relative_to(tmp_path / "export"))
+        for p in (tmp_path / "export").rglob("*")
+        if p.is_file()
+    )
     assert "bibliography.bib" in exported and "deep-learning.md" in exported
+    assert "figures/deep-learning/multilayer-network.png" in exported
+    assert sum(1 for v in before[0].values() for _f in v["figures"]) == 3
     # Empty the database, then import what was exported.
     AuditEntry.objects.all().delete()
     Topic.objects.update(live_version=None, draft_version=None)
@@ -160,9 +171,9 @@ def test_export_then_import_into_an_empty_database_reproduces_the_demo(tmp_path)
     # Exports are stable: exporting again gives the same files.
     call_command("export_topics", str(tmp_path / "again"))
     for name in exported:
-        assert (tmp_path / "again" / name).read_text() == (
+        assert (tmp_path / "again" / name).read_bytes() == (
             tmp_path / "export" / name
-        ).read_text()
+        ).read_bytes()
 
 
 def test_demo_loads_once(capsys):
