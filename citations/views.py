@@ -10,7 +10,7 @@ def work_detail(request, key):
         work.citations.filter(
             version__state="published", version__topic__is_withdrawn=False
         )
-        .select_related("version__topic", "section")
+        .select_related("version__topic", "section", "figure")
         .order_by("version__title", "section__position")
     )
     seminal_in = (

@@ -460,3 +460,16 @@ def test_export_writes_figures_that_import_back(tmp_path, editor, moderator, cli
         (f.sha256, f.alt, f.caption, f.credit, f.licence, f.label)
         for f in live.figures.all()
     ]
+
+
+def test_work_cited_in_a_caption_lists_the_figure(client):
+    call_command("load_demo")
+    html = client.get(
+        reverse("citations:work", args=["goodfellow2016"])
+    ).content.decode()
+    assert (
+        '<a href="/topics/deep-learning/#fig-multilayer-network">'
+        "Deep Learning — a figure caption</a>" in html
+    )
+    page = client.get("/topics/deep-learning/").content.decode()
+    assert 'class="figure-ref">Figure 1</a></span> draws a small network' in page
