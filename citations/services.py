@@ -2,6 +2,8 @@
 
 from django.db import transaction
 
+from scholargate import pagecache
+
 from .formatting import format_references
 from .models import Work
 
@@ -13,6 +15,7 @@ def refresh_references(works, style=None):
     for work in works:
         work.reference_html = formatted.get(work.key, "")
     Work.objects.bulk_update(works, ["reference_html"], batch_size=500)
+    pagecache.bump()  # work pages show the reference
 
 
 @transaction.atomic

@@ -1,8 +1,11 @@
 from django.shortcuts import get_object_or_404, render
 
+from scholargate.pagecache import public_page
+
 from .models import Work
 
 
+@public_page(lambda request, key: key)
 def work_detail(request, key):
     """A bibliography entry and every published topic and section citing it."""
     work = get_object_or_404(Work, key=key)

@@ -3,10 +3,12 @@ import re
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
+from django.http import HttpResponse
 from django.urls import include, path, re_path
-from django.views.decorators.cache import cache_control
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.static import serve
 
+from scholargate.pagecache import public_page
 from topics import views as topic_views
 from topics.feeds import RecentVersionsFeed, TagFeed
 from topics.sitemaps import TopicSitemap, VersionSitemap
@@ -19,7 +21,15 @@ tag_patterns = (
     "tags",
 )
 
+
+@never_cache
+def health(request):
+    """For load balancers and uptime checks; also the benchmarks' floor."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
 urlpatterns = [
+    path("health/", health, name="health"),
     path("", topic_views.home, name="home"),
     path("topics/", include("topics.urls")),
     path("works/", include("citations.urls")),
@@ -28,11 +38,11 @@ urlpatterns = [
     path("tags/", include(tag_patterns)),
     path("a-z/", topic_views.a_to_z, name="a-z"),
     path("random/", topic_views.random_topic, name="random"),
-    path("feeds/recent/", RecentVersionsFeed(), name="feed-recent"),
-    path("feeds/tags/<slug:slug>/", TagFeed(), name="feed-tag"),
+    path("feeds/recent/", public_page()(RecentVersionsFeed()), name="feed-recent"),
+    path("feeds/tags/<slug:slug>/", public_page()(TagFeed()), name="feed-tag"),
     path(
         "sitemap.xml",
-        sitemap,
+        public_page()(sitemap),
         {"sitemaps": {"topics": TopicSitemap, "versions": VersionSitemap}},
         name="sitemap",
     ),

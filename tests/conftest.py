@@ -45,6 +45,15 @@ def pytest_collection_modifyitems(config, items):
             )
 
 
+@pytest.fixture(autouse=True)
+def fresh_page_generation():
+    """Each test starts in a generation of its own: no page cached by an earlier
+    test (or an earlier run, with Redis) is ever served to it."""
+    from scholargate import pagecache
+
+    pagecache._bump_now()
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {

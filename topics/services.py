@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from citations.formatting import format_references
 from citations.models import Work
+from scholargate import pagecache
 
 from . import citing, images, rendering, search
 from .models import (
@@ -134,6 +135,8 @@ def _lock_version(version):
 
 
 def _audit(*, topic, version, actor, action, comment=""):
+    # Every recorded action may change what readers see somewhere.
+    pagecache.bump()
     return AuditEntry.objects.create(
         topic=topic, version=version, actor=actor, action=action, comment=comment
     )
@@ -480,6 +483,7 @@ def rerender_approved(version_id, style=None):
     version.save(update_fields=[*FROZEN_FIELDS, "works_csl", "author_names"])
     sync_citations(version)  # derived from the unchanged text
     search.index_version(version)
+    pagecache.bump()
 
 
 @transaction.atomic

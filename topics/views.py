@@ -20,6 +20,7 @@ from taggit.models import Tag
 
 from citations.bibtex import works_to_bibtex
 from citations.models import Work
+from scholargate.pagecache import public_page
 
 from . import citing, metadata, search
 from .diff import diff_versions
@@ -34,6 +35,12 @@ from .models import (
     TopicVersion,
 )
 from .services import prepare_preview
+
+
+def _live_version_token(request, slug, *args, **kwargs):
+    live = Topic.objects.filter(slug=slug).values_list("live_version_id", flat=True)
+    return f"v{live.first()}"
+
 
 ANCESTORS_SQL = """
 WITH RECURSIVE chain(topic_id, depth) AS (
@@ -197,16 +204,20 @@ def _live_topic(slug):
     return topic
 
 
+@public_page(_live_version_token)
 @follow_old_slugs
 def topic_detail(request, slug):
     topic = _live_topic(slug)
     if topic.is_withdrawn:
         return render(request, "topics/topic_gone.html", {"topic": topic}, status=410)
-    return render(
+    response = render(
         request, "topics/topic_detail.html", page_context(topic, topic.live_version)
     )
+    response.etag_token = f"v{topic.live_version_id}"
+    return response
 
 
+@public_page(lambda request, slug, number: f"n{number}")
 @follow_old_slugs
 def version_detail(request, slug, number):
     topic = _live_topic(slug)
@@ -240,6 +251,7 @@ def version_preview(request, slug, pk):
     return render(request, "topics/topic_detail.html", context)
 
 
+@public_page()
 def topic_list(request):
     topics = Topic.objects.live().with_listing().order_by("live_version__title", "pk")
     topic_filter = TopicFilter(request.GET, queryset=topics)
@@ -257,6 +269,7 @@ HOME_FIELDS = 24
 HOME_CHILDREN = 8
 
 
+@public_page()
 def home(request):
     live = Topic.objects.live().with_listing()
     fields = list(
@@ -304,6 +317,7 @@ def _gone(request, topic):
     return render(request, "topics/topic_gone.html", {"topic": topic}, status=410)
 
 
+@public_page()
 @follow_old_slugs
 def topic_history(request, slug):
     topic = _live_topic(slug)
@@ -337,6 +351,7 @@ def compare_redirect(request, slug):
     return redirect("topics:compare", slug=slug, a=a, b=b)
 
 
+@public_page()
 @follow_old_slugs
 def compare_versions(request, slug, a, b):
     topic = _live_topic(slug)
@@ -379,6 +394,7 @@ CITE_FORMATS = {
 }
 
 
+@public_page()
 @follow_old_slugs
 def cite_entry(request, slug, fmt, number=None):
     """Cite this entry as BibTeX, RIS or CSL-JSON, pointing at the permalink."""
@@ -397,6 +413,7 @@ def cite_entry(request, slug, fmt, number=None):
     return response
 
 
+@public_page()
 @follow_old_slugs
 def references_bibtex(request, slug, number=None):
     """The works a version cites or lists, as they were when it was approved."""
@@ -413,6 +430,7 @@ def references_bibtex(request, slug, number=None):
     return response
 
 
+@public_page(lambda request, slug: slug)
 def person_detail(request, slug):
     person = get_object_or_404(Person, slug=slug)
     topics = (
@@ -436,6 +454,7 @@ def person_detail(request, slug):
     )
 
 
+@public_page()
 def search_view(request):
     """Full-text search over live versions, combined with the list's filters."""
     text = search.clean_query(request.GET.get("q"))
@@ -467,12 +486,14 @@ def _tags_with_counts():
     ).annotate(n=Count("topics_taggedversion_items"))
 
 
+@public_page()
 def tag_list(request):
     return render(
         request, "topics/tag_list.html", {"tags": _tags_with_counts().order_by("name")}
     )
 
 
+@public_page()
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     topics = (
@@ -491,6 +512,7 @@ def fold(text):
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+@public_page()
 def a_to_z(request):
     titles = (
         Topic.objects.live()
@@ -523,6 +545,7 @@ def random_topic(request):
     return response
 
 
+@public_page()
 def robots_txt(request):
     lines = [
         "User-agent: *",

@@ -12,6 +12,7 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = BASE_DIR / "test-artifacts" / "media"
+PAGE_GENERATION_FILE = BASE_DIR / "test-artifacts" / "page-generation"
 STORAGES = {
     "default": DEFAULT_STORAGE,
     "staticfiles": {

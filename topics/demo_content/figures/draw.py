@@ -1,6 +1,6 @@
 """Draw the demo content's figures with Pillow (run once; the PNGs are committed).
 
-    .venv/bin/python topics/demo_content/figures/draw.py
+.venv/bin/python topics/demo_content/figures/draw.py
 """
 
 import math
@@ -77,7 +77,9 @@ def dropout_network():
     layers = [4, 5, 5, 2]
     layered_network(draw, layers, (80, 80, 720, 700), radius=22)
     rng = random.Random(7)
-    dropped = {(i, j) for i in (0, 1, 2) for j in range(layers[i]) if rng.random() < 0.4}
+    dropped = {
+        (i, j) for i in (0, 1, 2) for j in range(layers[i]) if rng.random() < 0.4
+    }
     layered_network(draw, layers, (880, 80, 1520, 700), dropped=dropped, radius=22)
     draw.text((400, 750), "(a) Full network", fill=INK, font=font(34), anchor="mm")
     draw.text(
@@ -107,7 +109,8 @@ def loss_contours():
         x, y = x - step * (2 * x / 9), y - step * (2 * y)
     draw.line(points, fill=ORANGE, width=5)
     for px, py in points:
-        draw.ellipse([px - 9, py - 9, px + 9, py + 9], fill=ORANGE, outline=INK, width=2)
+        dot = [px - 9, py - 9, px + 9, py + 9]
+        draw.ellipse(dot, fill=ORANGE, outline=INK, width=2)
     draw.ellipse([cx - 12, cy - 12, cx + 12, cy + 12], fill=INK)
     draw.text((cx + 20, cy + 20), "minimum", fill=INK, font=font(36))
     draw.text((points[0][0] + 20, points[0][1] - 50), "start", fill=INK, font=font(36))

@@ -1,0 +1,219 @@
+"""Readers' pages from the page cache: correct under the workflow, on both the
+local-memory cache and Redis (CI runs the Redis half against a real server)."""
+
+import os
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+import topics.rendering
+from citations import formatting
+from citations.services import save_work
+from tests.factories import WorkFactory, make_draft, make_live, publish
+from topics import services
+
+pytestmark = pytest.mark.django_db
+
+REDIS_URL = os.environ.get("REDIS_URL")
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def page_cache(request, settings):
+    """Switch the default cache to each backend, empty, for one test."""
+    if request.param == "redis":
+        if not REDIS_URL:
+            if os.environ.get("SCHOLARGATE_REQUIRE_REDIS"):
+                raise pytest.UsageError("Redis is required here (REDIS_URL).")
+            pytest.skip("Redis cache test: REDIS_URL is not set")
+        backend = {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "sg-tests",
+        }
+    else:
+        backend = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    settings.CACHES = {"default": backend}
+    settings.PAGE_CACHE = True
+    cache.clear()
+    yield request.param
+    cache.clear()
+
+
+@pytest.fixture
+def live(editor, moderator):
+    work = WorkFactory(key="smith2020", title="Original title of the study")
+    version = make_live(
+        author=editor,
+        moderator=moderator,
+        slug="entropy",
+        title="Entropy",
+        sections=[("definition", "", "Entropy measures disorder [@smith2020].")],
+    )
+    version.work = work
+    return version
+
+
+def get(client, url, **headers):
+    return client.get(url, headers=headers)
+
+
+def test_second_anonymous_request_is_served_without_sql(
+    client, page_cache, live, django_assert_num_queries
+):
+    url = live.topic.get_absolute_url()
+    first = get(client, url)
+    assert first.status_code == 200
+    with django_assert_num_queries(0):
+        second = get(client, url)
+    assert second.content == first.content
+    assert second["ETag"] == first["ETag"]
+    assert second["Cache-Control"] == "public, no-cache"
+    assert "Cookie" in second["Vary"]
+
+
+def test_revalidation_gets_304_and_approval_changes_etag_and_page(
+    client, page_cache, live, editor, second_moderator, django_assert_num_queries
+):
+    url = live.topic.get_absolute_url()
+    first = get(client, url)
+    etag = first["ETag"]
+    with django_assert_num_queries(0):
+        again = get(client, url, if_none_match=etag)
+    assert again.status_code == 304 and again.content == b""
+    assert again["ETag"] == etag
+    # A new version is approved: the same validator no longer matches.
+    draft = services.start_draft(topic=live.topic, by=editor)
+    section = draft.sections.get()
+    section.body = "Entropy, newly defined, measures disorder [@smith2020]."
+    section.save()
+    services.sync_citations(draft)
+    publish(draft, author=editor, moderator=second_moderator, summary="Reworded")
+    after = get(client, url, if_none_match=etag)
+    assert after.status_code == 200
+    assert after["ETag"] != etag
+    assert "newly defined" in after.content.decode()
+    assert f"v{draft.pk}" in after["ETag"]
+
+
+def test_conditional_request_without_page_cache_skips_rendering(
+    client, settings, live, django_assert_max_num_queries
+):
+    settings.PAGE_CACHE = False
+    url = live.topic.get_absolute_url()
+    etag = get(client, url)["ETag"]
+    with django_assert_max_num_queries(1):
+        response = get(client, url, if_none_match=etag)
+    assert response.status_code == 304
+    assert response.templates == []
+    modified = get(client, url)["Last-Modified"]
+    response = get(client, url, if_modified_since=modified)
+    assert response.status_code == 304 and response.templates == []
+
+
+def test_moderator_gets_their_own_page_never_the_cached_one(
+    client, page_cache, live, moderator
+):
+    url = live.topic.get_absolute_url()
+    anonymous = get(client, url).content.decode()
+    assert "staff-bar" not in anonymous
+    client.force_login(moderator)
+    signed_in = get(client, url)
+    assert "staff-bar" in signed_in.content.decode()
+    assert signed_in["Cache-Control"] == "private, no-cache"
+    assert "ETag" not in signed_in
+    # The personalised page was not stored for anonymous readers either.
+    client.logout()
+    client.cookies.clear()
+    assert "staff-bar" not in get(client, url).content.decode()
+
+
+def test_cached_page_never_shows_a_draft(client, page_cache, live, editor):
+    url = live.topic.get_absolute_url()
+    get(client, url)
+    draft = services.start_draft(topic=live.topic, by=editor)
+    section = draft.sections.get()
+    section.body = "DRAFT-ONLY wording."
+    section.save()
+    services.record_edit(version=draft, by=editor)
+    client.force_login(editor)
+    preview = client.get(reverse("topics:preview", args=[live.topic.slug, draft.pk]))
+    assert "DRAFT-ONLY" in preview.content.decode()
+    assert "no-cache" in preview["Cache-Control"]
+    client.logout()
+    client.cookies.clear()
+    assert "DRAFT-ONLY" not in get(client, url).content.decode()
+    services.submit_for_review(version=draft, by=editor, edit_summary="Draft")
+    assert "DRAFT-ONLY" not in get(client, url).content.decode()
+
+
+def test_unpublishing_shows_at_once_on_the_page_and_in_lists(
+    client, page_cache, live, moderator, editor
+):
+    other = make_live(
+        author=editor,
+        moderator=moderator,
+        slug="heat",
+        title="Heat",
+        sections=[("definition", "", "See [entropy](topic:entropy).")],
+    )
+    entropy = live.topic.get_absolute_url()
+    assert 'href="/topics/heat/"' in get(client, entropy).content.decode()
+    assert "Heat" in get(client, reverse("topics:list")).content.decode()
+    services.unpublish_topic(topic=other.topic, by=moderator, reason="Copyright")
+    assert get(client, other.topic.get_absolute_url()).status_code == 410
+    assert "Heat" not in get(client, reverse("topics:list")).content.decode()
+    # Entropy's cached page listed Heat under "Referenced by": not any more.
+    assert 'href="/topics/heat/"' not in get(client, entropy).content.decode()
+
+
+def test_editing_a_cited_work_leaves_the_approved_page_as_it_was(
+    client, page_cache, live
+):
+    url = live.topic.get_absolute_url()
+    assert "Original title of the study" in get(client, url).content.decode()
+    work = live.work
+    work.title = "Corrected title of the study"
+    save_work(work=work)
+    page = get(client, url).content.decode()
+    assert "Original title of the study" in page
+    assert "Corrected title" not in page
+    work_page = get(client, reverse("citations:work", args=[work.key]))
+    assert "Corrected title of the study" in work_page.content.decode()
+
+
+def test_cold_topic_page_reads_stored_html_without_rendering(
+    client, settings, live, monkeypatch, django_assert_max_num_queries
+):
+    settings.PAGE_CACHE = False
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("rendering in a reader's request")
+
+    monkeypatch.setattr(formatting, "pandoc", refuse)
+    monkeypatch.setattr(formatting, "citeproc_html", refuse)
+    monkeypatch.setattr(topics.rendering, "render_version", refuse)
+    monkeypatch.setattr(topics.rendering, "analyse_sections", refuse)
+    monkeypatch.setattr("pypandoc.convert_text", refuse)
+    for url in (live.topic.get_absolute_url(), live.get_absolute_url()):
+        with django_assert_max_num_queries(6):
+            response = get(client, url)
+        assert response.status_code == 200
+        assert "Entropy measures disorder" in response.content.decode()
+
+
+def test_draft_saves_do_not_empty_the_cache(
+    client, page_cache, live, editor, django_assert_num_queries
+):
+    url = live.topic.get_absolute_url()
+    draft = make_draft(by=editor, slug="other", title="Other")
+    get(client, url)
+    services.record_edit(version=draft, by=editor)
+    with django_assert_num_queries(0):
+        assert get(client, url).status_code == 200
+
+
+def test_health_check(client):
+    response = client.get("/health/")
+    assert response.content == b"ok"
+    assert "no-cache" in response["Cache-Control"]
