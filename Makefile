@@ -27,6 +27,15 @@ test: $(STAMP)
 	DJANGO_SETTINGS_MODULE=scholargate.settings.test $(BIN)/python manage.py check
 	$(BIN)/python -m pytest
 
+## Production: gunicorn with scholargate.settings.prod (set SECRET_KEY, ALLOWED_HOSTS,
+## DATABASE_URL, REDIS_URL...). WEB_CONCURRENCY workers (default 2 x CPUs), BIND address.
+serve-prod: $(STAMP)
+	DJANGO_SETTINGS_MODULE=scholargate.settings.prod $(BIN)/python manage.py check --deploy --fail-level WARNING
+	DJANGO_SETTINGS_MODULE=scholargate.settings.prod $(BIN)/python manage.py migrate --no-input
+	DJANGO_SETTINGS_MODULE=scholargate.settings.prod $(BIN)/python manage.py collectstatic --no-input -v0
+	$(BIN)/gunicorn scholargate.wsgi --workers $${WEB_CONCURRENCY:-$$((2 * $$(nproc)))} \
+		--bind $${BIND:-127.0.0.1:8000} --access-logfile - --forwarded-allow-ips="$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
