@@ -1,3 +1,4 @@
+import functools
 import secrets
 import unicodedata
 from functools import wraps
@@ -6,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, F, Q, Window
+from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
 from django.http import (
     Http404,
@@ -15,6 +16,8 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.views.decorators.cache import never_cache
 from taggit.models import Tag
 
@@ -30,7 +33,6 @@ from .models import (
     Kind,
     OldSlug,
     Person,
-    RelatedTopic,
     Topic,
     TopicVersion,
 )
@@ -42,119 +44,142 @@ def _live_version_token(request, slug, *args, **kwargs):
     return f"v{live.first()}"
 
 
-ANCESTORS_SQL = """
+# Everything a topic page lists around its stored page, in one query: the
+# breadcrumbs (live ancestors), the sub-topic tree, the related topics of the
+# version and the live topics that refer to it ("referenced by").
+SURROUNDINGS_SQL = """
 WITH RECURSIVE chain(topic_id, depth) AS (
-    SELECT id, 1 FROM topics_topic WHERE id = %s
+    SELECT id, 1 FROM topics_topic WHERE id = %(parent)s
     UNION ALL
     SELECT v.parent_id, chain.depth + 1
     FROM chain
     JOIN topics_topic t ON t.id = chain.topic_id
     JOIN topics_topicversion v ON v.id = t.live_version_id
     WHERE v.parent_id IS NOT NULL AND chain.depth < 30
-)
-SELECT t.slug, v.title
-FROM chain
-JOIN topics_topic t ON t.id = chain.topic_id
-JOIN topics_topicversion v ON v.id = t.live_version_id
-WHERE t.is_withdrawn = %s
-ORDER BY chain.depth DESC
-"""
-
-
-DESCENDANTS_SQL = """
-WITH RECURSIVE tree(topic_id, parent_id, depth) AS (
+),
+tree(topic_id, parent_id, depth) AS (
     SELECT t.id, v.parent_id, 1
     FROM topics_topicversion v
     JOIN topics_topic t ON t.live_version_id = v.id
-    WHERE v.parent_id = %s AND t.is_withdrawn = %s
+    WHERE v.parent_id = %(topic)s AND t.is_withdrawn = %(no)s
     UNION ALL
     SELECT t.id, v.parent_id, tree.depth + 1
     FROM tree
     JOIN topics_topicversion v ON v.parent_id = tree.topic_id
     JOIN topics_topic t ON t.live_version_id = v.id
-    WHERE tree.depth < %s AND t.is_withdrawn = %s
+    WHERE tree.depth < %(depth)s AND t.is_withdrawn = %(no)s
 )
-SELECT tree.topic_id, tree.parent_id, t.slug, v.title
+SELECT 'crumb', -chain.depth, 0, 0, t.slug, v.title, v.kind
+FROM chain
+JOIN topics_topic t ON t.id = chain.topic_id
+JOIN topics_topicversion v ON v.id = t.live_version_id
+WHERE t.is_withdrawn = %(no)s
+UNION ALL
+SELECT 'sub', 0, tree.topic_id, tree.parent_id, t.slug, v.title, v.kind
 FROM tree
 JOIN topics_topic t ON t.id = tree.topic_id
 JOIN topics_topicversion v ON v.id = t.live_version_id
-ORDER BY v.title
+UNION ALL
+SELECT 'related', r.position, 0, 0, t.slug, v.title, v.kind
+FROM topics_relatedtopic r
+JOIN topics_topic t ON t.id = r.target_id
+JOIN topics_topicversion v ON v.id = t.live_version_id
+WHERE r.version_id = %(version)s AND t.is_withdrawn = %(no)s
+UNION ALL
+SELECT * FROM (
+    SELECT 'refby', 0, 0, 0, t.slug, v.title, v.kind
+    FROM topics_topic t
+    JOIN topics_topicversion v ON v.id = t.live_version_id
+    WHERE t.is_withdrawn = %(no)s AND t.id <> %(topic)s AND (
+        EXISTS (SELECT 1 FROM topics_relatedtopic r
+                WHERE r.version_id = v.id AND r.target_id = %(topic)s)
+        OR EXISTS (SELECT 1 FROM topics_topiclink l
+                   WHERE l.version_id = v.id AND l.target_id = %(topic)s)
+    )
+    ORDER BY v.title
+    LIMIT 100
+) AS referring
 """
 
 
-def sub_topic_tree(topic, depth):
-    """Return nested [(slug, title, children)] of live sub-topics: one query."""
+@functools.cache
+def _topic_url_prefix():
+    return reverse("topics:detail", kwargs={"slug": "x"}).removesuffix("x/")
+
+
+def topic_url(slug):
+    """The address of a topic page, without a URL resolver call per link."""
+    return f"{_topic_url_prefix()}{slug}/"
+
+
+def surroundings(topic, version):
+    """Breadcrumbs, sub-topics, related groups and referring topics: one query.
+
+    Links are (url, title); the sub-topic tree comes as HTML, nested lists.
+    """
+    params = {
+        "parent": version.parent_id or 0,
+        "topic": topic.pk,
+        "version": version.pk,
+        "depth": 3 if version.kind == Kind.FIELD else 1,
+        "no": False,
+    }
     with connection.cursor() as cursor:
-        cursor.execute(DESCENDANTS_SQL, [topic.pk, False, depth, False])
+        cursor.execute(SURROUNDINGS_SQL, params)
         rows = cursor.fetchall()
-    children = {}
-    for topic_id, parent_id, slug, title in rows:
-        children.setdefault(parent_id, []).append((topic_id, slug, title))
+    crumbs, children, related, referring = [], {}, [], []
+    for part, order, topic_id, parent_id, slug, title, kind in rows:
+        link = (topic_url(slug), title)
+        if part == "crumb":
+            crumbs.append((order, slug, title))
+        elif part == "sub":
+            children.setdefault(parent_id, []).append((topic_id, link))
+        elif part == "related":
+            related.append((order, kind, link))
+        else:
+            referring.append(link)
+    crumbs.sort()
+    children = {k: sorted(v, key=lambda item: item[1][1]) for k, v in children.items()}
 
-    def build(parent_id):
-        return [
-            (slug, title, build(topic_id))
-            for topic_id, slug, title in children.get(parent_id, [])
-        ]
+    def build(parent_id, nested=False):
+        nodes = children.get(parent_id)
+        if not nodes:
+            return ""
+        items = format_html_join(
+            "",
+            '<li><a href="{}">{}</a>{}</li>',
+            ((url, title, build(topic_id, True)) for topic_id, (url, title) in nodes),
+        )
+        css = "tree-nested" if nested else "plain-list tree"
+        return format_html('<ul class="{}">{}</ul>', css, items)
 
-    return build(topic.pk)
-
-
-def ancestors(version):
-    """Return [(slug, title)] from the root down to the version's parent."""
-    if version.parent_id is None:
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(ANCESTORS_SQL, [version.parent_id, False])
-        return cursor.fetchall()
+    groups = {}
+    for _order, kind, link in sorted(related, key=lambda item: item[0]):
+        groups.setdefault(kind, []).append(link)
+    return {
+        "breadcrumbs": [(slug, title) for _depth, slug, title in crumbs],
+        "sub_topics": build(topic.pk),
+        "related_groups": [
+            (RELATED_GROUP_HEADINGS[kind], groups[kind])
+            for kind in Kind.values
+            if kind in groups
+        ],
+        "referenced_by": referring,
+    }
 
 
 def page_context(topic, version):
     """Everything a topic page shows beside the stored page: five queries."""
     version.topic = topic
-    related = (
-        RelatedTopic.objects.filter(
-            version=version,
-            target__live_version__isnull=False,
-            target__is_withdrawn=False,
-        )
-        .select_related("target__live_version")
-        .only(
-            "version_id",
-            "position",
-            "target__slug",
-            "target__is_withdrawn",
-            "target__live_version__title",
-            "target__live_version__kind",
-        )
-    )
-    groups = {}
-    for link in related:
-        groups.setdefault(link.target.live_version.kind, []).append(link.target)
-    related_groups = [
-        (RELATED_GROUP_HEADINGS[kind], groups[kind])
-        for kind in Kind.values
-        if kind in groups
-    ]
-    crumbs = ancestors(version)
+    around = surroundings(topic, version)
+    crumbs = around["breadcrumbs"]
     tags = version.structured.get("tags", [])
     key_figures = version.structured.get("key_figures", [])
     is_current = version.pk == topic.live_version_id
     context = {
         "topic": topic,
         "version": version,
-        "breadcrumbs": crumbs,
-        "sub_topics": sub_topic_tree(topic, 3 if version.kind == Kind.FIELD else 1),
-        "referenced_by": Topic.objects.live()
-        .filter(
-            Q(live_version__related_links__target=topic)
-            | Q(live_version__text_links__target=topic)
-        )
-        .exclude(pk=topic.pk)
-        .with_listing()
-        .distinct()
-        .order_by("live_version__title")[:100],
-        "related_groups": related_groups,
+        **around,
         "key_figures": key_figures,
         "tags": tags,
         "is_current": is_current,
@@ -197,8 +222,17 @@ def follow_old_slugs(view):
     return wrapper
 
 
+# A reader's page needs the stored page, not what search and re-rendering use.
+UNREAD_COLUMNS = ("search_text", "search_vector", "summary", "edit_summary")
+
+
 def _live_topic(slug):
-    topic = get_object_or_404(Topic.objects.select_related("live_version"), slug=slug)
+    topic = get_object_or_404(
+        Topic.objects.select_related("live_version").defer(
+            *(f"live_version__{name}" for name in UNREAD_COLUMNS)
+        ),
+        slug=slug,
+    )
     if topic.live_version is None:
         raise Http404("This topic has not been published yet.")
     return topic
@@ -222,7 +256,9 @@ def topic_detail(request, slug):
 def version_detail(request, slug, number):
     topic = _live_topic(slug)
     version = get_object_or_404(
-        TopicVersion.objects.approved(), topic=topic, number=number
+        TopicVersion.objects.approved().defer(*UNREAD_COLUMNS),
+        topic=topic,
+        number=number,
     )
     version.topic = topic
     if topic.is_withdrawn or version.is_withdrawn:

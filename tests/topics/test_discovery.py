@@ -266,7 +266,7 @@ def test_query_counts_do_not_grow_with_the_corpus(client, corpus, editor, modera
             publish(version, author=editor, moderator=moderator)
 
     counts = assert_flat(client, PAGES, grow)
-    assert counts["/topics/neural-network/"] == 5
+    assert counts["/topics/neural-network/"] == 2
 
 
 def test_generate_corpus_builds_published_topics():
