@@ -5,6 +5,7 @@ import os
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.urls import reverse
 
 import topics.rendering
@@ -217,3 +218,21 @@ def test_health_check(client):
     response = client.get("/health/")
     assert response.content == b"ok"
     assert "no-cache" in response["Cache-Control"]
+
+
+def test_parts_frozen_at_approval_match_a_full_render(client, settings, live):
+    """The head, key figures, tags and "cite this entry" are rendered once at
+    approval; rendering them per request (versions approved before that) gives
+    the same page, byte for byte."""
+    from topics.models import TopicVersion
+
+    settings.PAGE_CACHE = False
+    assert set(live.frozen_parts) == {"head", "people", "entry"}
+    pages = [live.topic.get_absolute_url(), live.get_absolute_url()]
+    frozen = [get(client, url).content for url in pages]
+    TopicVersion.objects.filter(pk=live.pk).update(frozen_parts={})
+    assert [get(client, url).content for url in pages] == frozen
+    call_command("rerender_versions", "--parts-only", verbosity=0)
+    live.refresh_from_db()
+    assert set(live.frozen_parts) == {"head", "people", "entry"}
+    assert [get(client, url).content for url in pages] == frozen

@@ -92,8 +92,17 @@ def _work_node(item):
     return node
 
 
+# A frozen head leaves these two to fill in per request (see fill_head).
+CANONICAL_MARK = "https://canonical.invalid/"
+BREADCRUMBS_MARK = "@@breadcrumbs@@"
+
+
 def json_ld(version, *, tags, breadcrumbs, key_figures, canonical):
-    """Return the page's JSON-LD graph as a string safe inside <script>."""
+    """Return the page's JSON-LD graph as a string safe inside <script>.
+
+    With `breadcrumbs=None` the BreadcrumbList is a placeholder, filled in
+    by fill_head.
+    """
     site = settings.SCHOLARGATE_SITE_NAME
     permalink = citing.permalink(version)
     article = {
@@ -156,23 +165,55 @@ def json_ld(version, *, tags, breadcrumbs, key_figures, canonical):
                 ],
             }
         )
-    crumbs = [("Home", _absolute("/"))]
-    crumbs += [
-        (title, _absolute(reverse("topics:detail", kwargs={"slug": slug})))
-        for slug, title in breadcrumbs
-    ]
-    crumbs.append((version.title, canonical))
     graph.append(
-        {
-            "@type": "BreadcrumbList",
-            "itemListElement": [
-                {"@type": "ListItem", "position": i, "name": name, "item": url}
-                for i, (name, url) in enumerate(crumbs, start=1)
-            ],
-        }
+        BREADCRUMBS_MARK
+        if breadcrumbs is None
+        else breadcrumb_list(version, breadcrumbs, canonical)
     )
     text = json.dumps(
         {"@context": "https://schema.org", "@graph": graph}, ensure_ascii=False
     )
     # Inside <script>, "</" could end the element early.
     return text.replace("</", "<\\/")
+
+
+def breadcrumb_list(version, breadcrumbs, canonical):
+    crumbs = [("Home", _absolute("/"))]
+    crumbs += [
+        (title, _absolute(reverse("topics:detail", kwargs={"slug": slug})))
+        for slug, title in breadcrumbs
+    ]
+    crumbs.append((version.title, canonical))
+    return {
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": i, "name": name, "item": url}
+            for i, (name, url) in enumerate(crumbs, start=1)
+        ],
+    }
+
+
+def fill_head(frozen, version, *, canonical, breadcrumbs):
+    """A frozen head with this request's canonical address and breadcrumbs."""
+    crumbs = json.dumps(
+        breadcrumb_list(version, breadcrumbs, canonical), ensure_ascii=False
+    ).replace("</", "<\\/")
+    return frozen.replace(f'"{BREADCRUMBS_MARK}"', crumbs).replace(
+        CANONICAL_MARK, canonical
+    )
+
+
+def head_context(version, tags, key_figures, *, canonical, breadcrumbs):
+    """What topics/includes/head.html needs; breadcrumbs=None to freeze it."""
+    return {
+        "canonical": canonical,
+        "meta_tags": meta_tags(version, tags),
+        "open_graph": open_graph(version, tags, canonical),
+        "json_ld": json_ld(
+            version,
+            tags=tags,
+            breadcrumbs=breadcrumbs,
+            key_figures=key_figures,
+            canonical=canonical,
+        ),
+    }

@@ -306,6 +306,9 @@ class TopicVersion(models.Model):
     cite_html = models.JSONField(default=dict, blank=True, editable=False)
     # Search: the version's plain text, and on PostgreSQL its weighted
     # tsvector (title A, summary B, text C), both set at approval.
+    # Parts of the page that depend on this version alone (key figures, tags,
+    # versions and "cite this entry"), rendered once at approval.
+    frozen_parts = models.JSONField(default=dict, blank=True, editable=False)
     search_text = models.TextField(blank=True, editable=False)
     search_vector = SearchVectorField(null=True, blank=True, editable=False)
 

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import F, Max, Q
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +19,7 @@ from citations.formatting import format_references
 from citations.models import Work
 from scholargate import pagecache
 
-from . import citing, images, rendering, search
+from . import citing, images, metadata, rendering, search
 from .models import (
     AuditEntry,
     Citation,
@@ -463,7 +464,33 @@ FROZEN_FIELDS = [
     "structured",
     "cite_html",
     "search_text",
+    "frozen_parts",
 ]
+
+
+def freeze_parts(version):
+    """Render the parts of an approved version's page that only it decides."""
+    context = {
+        "version": version,
+        "topic": version.topic,
+        "key_figures": version.structured.get("key_figures", []),
+        "tags": version.structured.get("tags", []),
+    }
+    parts = {
+        name: render_to_string(f"topics/includes/aside_{name}.html", context)
+        for name in ("people", "entry")
+    }
+    context.update(
+        metadata.head_context(
+            version,
+            context["tags"],
+            context["key_figures"],
+            canonical=metadata.CANONICAL_MARK,
+            breadcrumbs=None,
+        )
+    )
+    parts["head"] = render_to_string("topics/includes/head.html", context)
+    version.frozen_parts = parts
 
 
 def rerender_approved(version_id, style=None):
@@ -480,6 +507,7 @@ def rerender_approved(version_id, style=None):
         version.author_names = [_csl_name(u) for u in _authors(version)]
     rendered = render_version(version, works_csl=version.works_csl, style=style)
     _store_rendering(version, rendered)
+    freeze_parts(version)
     version.save(update_fields=[*FROZEN_FIELDS, "works_csl", "author_names"])
     sync_citations(version)  # derived from the unchanged text
     search.index_version(version)
@@ -517,6 +545,7 @@ def approve_version(*, version, by, comment="", expected_edit_count=None, system
     validate_version(version)
     _number(topic, version, by=None if system else by)
     _freeze(version)
+    freeze_parts(version)
     version.save()
     search.index_version(version)
     _set_live(topic, version)
@@ -847,7 +876,8 @@ def publish_generated(version_ids):
     texts = _cite_texts(versions)
     for version in versions:
         version.cite_html = texts[version.pk]
-    TopicVersion.objects.bulk_update(versions, ["cite_html"])
+        freeze_parts(version)
+    TopicVersion.objects.bulk_update(versions, ["cite_html", "frozen_parts"])
     for version in versions:
         search.index_version(version)
 

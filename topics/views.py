@@ -18,6 +18,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from taggit.models import Tag
 
@@ -185,20 +186,22 @@ def page_context(topic, version):
         "is_current": is_current,
     }
     if version.number:
-        path = topic.get_absolute_url() if is_current else version.get_absolute_url()
+        path = topic_url(topic.slug) if is_current else version.get_absolute_url()
         canonical = settings.SCHOLARGATE_SITE_URL + path
-        context.update(
-            canonical=canonical,
-            meta_tags=metadata.meta_tags(version, tags),
-            open_graph=metadata.open_graph(version, tags, canonical),
-            json_ld=metadata.json_ld(
-                version,
-                tags=tags,
-                breadcrumbs=crumbs,
-                key_figures=key_figures,
-                canonical=canonical,
-            ),
-        )
+        head = version.frozen_parts.get("head")
+        if head:
+            # Rendered (and escaped) by a template at approval.
+            context["head_html"] = mark_safe(
+                metadata.fill_head(
+                    head, version, canonical=canonical, breadcrumbs=crumbs
+                )
+            )
+        else:
+            context.update(
+                metadata.head_context(
+                    version, tags, key_figures, canonical=canonical, breadcrumbs=crumbs
+                )
+            )
     return context
 
 
