@@ -2,7 +2,7 @@
 """Discovery benchmark: search, topic list and tag page latency, one client.
 
 Serves the database named by DATABASE_URL with gunicorn (production
-settings, DEBUG off), sends a fixed set of requests one after another and
+settings, DEBUG off, the page cache off so every request is rendered), sends a fixed set of requests one after another and
 prints the median and p95 latency per page kind, then EXPLAIN ANALYZE of a
 search query to show the GIN index at work.
 
@@ -100,6 +100,8 @@ def main():
         "SECURE_SSL_REDIRECT": "false",
         "STATIC_ROOT": static,
         "CONN_MAX_AGE": "600",
+        # Every request is rendered: the page cache would answer repeats.
+        "PAGE_CACHE": "false",
     }
     python = sys.executable
     subprocess.run(

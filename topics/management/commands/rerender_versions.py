@@ -87,8 +87,9 @@ class Command(BaseCommand):
             TopicVersion.objects.approved().select_related("topic").order_by("pk")
         )
         bar = tqdm(total=approved.count(), unit="version", disable=verbosity < 1)
-        batch = []
+        batch, done = [], 0
         for version in approved.iterator(chunk_size=500):
+            done += 1
             batch.append(version)
             if len(batch) == 500:
                 _refreeze(batch)
@@ -99,5 +100,5 @@ class Command(BaseCommand):
         bar.close()
         pagecache.bump()
         self.stdout.write(
-            self.style.SUCCESS(f"{bar.n} version(s): page parts rendered.")
+            self.style.SUCCESS(f"{done} version(s): page parts rendered.")
         )
