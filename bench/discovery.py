@@ -2,9 +2,10 @@
 """Discovery benchmark: search, topic list and tag page latency, one client.
 
 Serves the database named by DATABASE_URL with gunicorn (production
-settings, DEBUG off, the page cache off so every request is rendered), sends a fixed set of requests one after another and
-prints the median and p95 latency per page kind, then EXPLAIN ANALYZE of a
-search query to show the GIN index at work.
+settings, DEBUG off, the page cache off so every request is rendered),
+sends a fixed set of requests one after another and prints the median and
+p95 latency per page kind, then EXPLAIN ANALYZE of a search query to show
+the GIN index at work.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sgbench10k \\
         .venv/bin/python bench/discovery.py [--rounds 5]

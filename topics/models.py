@@ -306,9 +306,15 @@ class TopicVersion(models.Model):
     cite_html = models.JSONField(default=dict, blank=True, editable=False)
     # Search: the version's plain text, and on PostgreSQL its weighted
     # tsvector (title A, summary B, text C), both set at approval.
-    # Parts of the page that depend on this version alone (key figures, tags,
-    # versions and "cite this entry"), rendered once at approval.
-    frozen_parts = models.JSONField(default=dict, blank=True, editable=False)
+    # Parts of the page that depend on this version alone, rendered once at
+    # approval (NULL: not yet, the page renders them): the head's metadata
+    # (with the canonical address and breadcrumbs left to fill in), the table
+    # of contents, the key figures, and tags + versions + "cite this entry".
+    # NULL (not yet rendered) differs from "" (rendered, nothing to show).
+    frozen_head = models.TextField(null=True, editable=False)  # noqa: DJ001
+    frozen_toc = models.TextField(null=True, editable=False)  # noqa: DJ001
+    frozen_people = models.TextField(null=True, editable=False)  # noqa: DJ001
+    frozen_entry = models.TextField(null=True, editable=False)  # noqa: DJ001
     search_text = models.TextField(blank=True, editable=False)
     search_vector = SearchVectorField(null=True, blank=True, editable=False)
 

@@ -457,6 +457,7 @@ def _freeze(version):
     _store_rendering(version, render_version(version, works_csl=version.works_csl))
 
 
+FROZEN_PARTS = ["frozen_head", "frozen_toc", "frozen_people", "frozen_entry"]
 FROZEN_FIELDS = [
     "summary_html",
     "body_html",
@@ -464,7 +465,7 @@ FROZEN_FIELDS = [
     "structured",
     "cite_html",
     "search_text",
-    "frozen_parts",
+    *FROZEN_PARTS,
 ]
 
 
@@ -476,10 +477,11 @@ def freeze_parts(version):
         "key_figures": version.structured.get("key_figures", []),
         "tags": version.structured.get("tags", []),
     }
-    parts = {
-        name: render_to_string(f"topics/includes/aside_{name}.html", context)
-        for name in ("people", "entry")
-    }
+    version.frozen_toc = render_to_string("topics/includes/toc.html", context)
+    version.frozen_people = render_to_string(
+        "topics/includes/aside_people.html", context
+    )
+    version.frozen_entry = render_to_string("topics/includes/aside_entry.html", context)
     context.update(
         metadata.head_context(
             version,
@@ -489,8 +491,7 @@ def freeze_parts(version):
             breadcrumbs=None,
         )
     )
-    parts["head"] = render_to_string("topics/includes/head.html", context)
-    version.frozen_parts = parts
+    version.frozen_head = render_to_string("topics/includes/head.html", context)
 
 
 def rerender_approved(version_id, style=None):
@@ -877,7 +878,7 @@ def publish_generated(version_ids):
     for version in versions:
         version.cite_html = texts[version.pk]
         freeze_parts(version)
-    TopicVersion.objects.bulk_update(versions, ["cite_html", "frozen_parts"])
+    TopicVersion.objects.bulk_update(versions, ["cite_html", *FROZEN_PARTS])
     for version in versions:
         search.index_version(version)
 

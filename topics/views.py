@@ -2,6 +2,7 @@ import functools
 import secrets
 import unicodedata
 from functools import wraps
+from html import escape
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -17,8 +18,8 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from taggit.models import Tag
 
@@ -58,13 +59,13 @@ WITH RECURSIVE chain(topic_id, depth) AS (
     JOIN topics_topicversion v ON v.id = t.live_version_id
     WHERE v.parent_id IS NOT NULL AND chain.depth < 30
 ),
-tree(topic_id, parent_id, depth) AS (
-    SELECT t.id, v.parent_id, 1
+tree(topic_id, parent_id, depth, slug, title, kind) AS (
+    SELECT t.id, v.parent_id, 1, t.slug, v.title, v.kind
     FROM topics_topicversion v
     JOIN topics_topic t ON t.live_version_id = v.id
     WHERE v.parent_id = %(topic)s AND t.is_withdrawn = %(no)s
     UNION ALL
-    SELECT t.id, v.parent_id, tree.depth + 1
+    SELECT t.id, v.parent_id, tree.depth + 1, t.slug, v.title, v.kind
     FROM tree
     JOIN topics_topicversion v ON v.parent_id = tree.topic_id
     JOIN topics_topic t ON t.live_version_id = v.id
@@ -76,10 +77,7 @@ JOIN topics_topic t ON t.id = chain.topic_id
 JOIN topics_topicversion v ON v.id = t.live_version_id
 WHERE t.is_withdrawn = %(no)s
 UNION ALL
-SELECT 'sub', 0, tree.topic_id, tree.parent_id, t.slug, v.title, v.kind
-FROM tree
-JOIN topics_topic t ON t.id = tree.topic_id
-JOIN topics_topicversion v ON v.id = t.live_version_id
+SELECT 'sub', 0, topic_id, parent_id, slug, title, kind FROM tree
 UNION ALL
 SELECT 'related', r.position, 0, 0, t.slug, v.title, v.kind
 FROM topics_relatedtopic r
@@ -88,15 +86,17 @@ JOIN topics_topicversion v ON v.id = t.live_version_id
 WHERE r.version_id = %(version)s AND t.is_withdrawn = %(no)s
 UNION ALL
 SELECT * FROM (
+    -- From the links to this topic (indexed by target) to the live versions
+    -- that hold them: the cost follows the links, not the corpus.
     SELECT 'refby', 0, 0, 0, t.slug, v.title, v.kind
-    FROM topics_topic t
-    JOIN topics_topicversion v ON v.id = t.live_version_id
-    WHERE t.is_withdrawn = %(no)s AND t.id <> %(topic)s AND (
-        EXISTS (SELECT 1 FROM topics_relatedtopic r
-                WHERE r.version_id = v.id AND r.target_id = %(topic)s)
-        OR EXISTS (SELECT 1 FROM topics_topiclink l
-                   WHERE l.version_id = v.id AND l.target_id = %(topic)s)
+    FROM topics_topicversion v
+    JOIN topics_topic t ON t.live_version_id = v.id
+    WHERE v.id IN (
+        SELECT r.version_id FROM topics_relatedtopic r WHERE r.target_id = %(topic)s
+        UNION
+        SELECT l.version_id FROM topics_topiclink l WHERE l.target_id = %(topic)s
     )
+    AND t.is_withdrawn = %(no)s AND t.id <> %(topic)s
     ORDER BY v.title
     LIMIT 100
 ) AS referring
@@ -146,54 +146,67 @@ def surroundings(topic, version):
         nodes = children.get(parent_id)
         if not nodes:
             return ""
-        items = format_html_join(
-            "",
-            '<li><a href="{}">{}</a>{}</li>',
-            ((url, title, build(topic_id, True)) for topic_id, (url, title) in nodes),
+        items = "".join(
+            f'<li><a href="{escape(url)}">{escape(title)}</a>'
+            f"{build(topic_id, True)}</li>"
+            for topic_id, (url, title) in nodes
         )
         css = "tree-nested" if nested else "plain-list tree"
-        return format_html('<ul class="{}">{}</ul>', css, items)
+        return f'<ul class="{css}">{items}</ul>'
 
     groups = {}
     for _order, kind, link in sorted(related, key=lambda item: item[0]):
         groups.setdefault(kind, []).append(link)
+    sections = [
+        (RELATED_GROUP_HEADINGS[kind], groups[kind])
+        for kind in Kind.values
+        if kind in groups
+    ]
+    if referring:
+        sections.append((_("Referenced by"), referring))
+    # Plain escaping and joining: these lists can be long, and a page is
+    # rendered per request when the page cache is off.
+    related_html = "\n".join(
+        f'<section aria-labelledby="related-{n}"><h2 id="related-{n}">'
+        f'{escape(heading)}</h2><ul class="plain-list">'
+        + "".join(
+            f'<li><a href="{escape(url)}">{escape(title)}</a></li>'
+            for url, title in links
+        )
+        + "</ul></section>"
+        for n, (heading, links) in enumerate(sections, start=1)
+    )
     return {
         "breadcrumbs": [(slug, title) for _depth, slug, title in crumbs],
-        "sub_topics": build(topic.pk),
-        "related_groups": [
-            (RELATED_GROUP_HEADINGS[kind], groups[kind])
-            for kind in Kind.values
-            if kind in groups
-        ],
-        "referenced_by": referring,
+        "sub_topics": mark_safe(build(topic.pk)),
+        "related_html": mark_safe(related_html),
     }
 
 
 def page_context(topic, version):
-    """Everything a topic page shows beside the stored page: five queries."""
+    """Everything a topic page shows beside the stored page: one query."""
     version.topic = topic
     around = surroundings(topic, version)
     crumbs = around["breadcrumbs"]
-    tags = version.structured.get("tags", [])
-    key_figures = version.structured.get("key_figures", [])
     is_current = version.pk == topic.live_version_id
-    context = {
-        "topic": topic,
-        "version": version,
-        **around,
-        "key_figures": key_figures,
-        "tags": tags,
-        "is_current": is_current,
-    }
+    context = {"topic": topic, "version": version, **around, "is_current": is_current}
+    frozen = version.frozen_head is not None
+    if not frozen:
+        # Approved before its parts were frozen, or a preview: render them.
+        tags = version.structured.get("tags", [])
+        key_figures = version.structured.get("key_figures", [])
+        context.update(tags=tags, key_figures=key_figures)
     if version.number:
         path = topic_url(topic.slug) if is_current else version.get_absolute_url()
         canonical = settings.SCHOLARGATE_SITE_URL + path
-        head = version.frozen_parts.get("head")
-        if head:
+        if frozen:
             # Rendered (and escaped) by a template at approval.
             context["head_html"] = mark_safe(
                 metadata.fill_head(
-                    head, version, canonical=canonical, breadcrumbs=crumbs
+                    version.frozen_head,
+                    version,
+                    canonical=canonical,
+                    breadcrumbs=crumbs,
                 )
             )
         else:
@@ -225,14 +238,23 @@ def follow_old_slugs(view):
     return wrapper
 
 
-# A reader's page needs the stored page, not what search and re-rendering use.
-UNREAD_COLUMNS = ("search_text", "search_vector", "summary", "edit_summary")
+# What a reader's page reads of a version: its stored page, not the sources,
+# the search index or the works (those are inside the frozen parts).
+PAGE_COLUMNS = (
+    "topic_id", "number", "title", "kind", "parent_id", "state", "approved_at",
+    "is_withdrawn", "byline", "summary_html", "body_html", "frozen_head",
+    "frozen_toc", "frozen_people", "frozen_entry",
+)  # fmt: skip
 
 
 def _live_topic(slug):
     topic = get_object_or_404(
-        Topic.objects.select_related("live_version").defer(
-            *(f"live_version__{name}" for name in UNREAD_COLUMNS)
+        Topic.objects.select_related("live_version").only(
+            "slug",
+            "is_withdrawn",
+            "first_published_at",
+            "draft_version_id",
+            *(f"live_version__{name}" for name in PAGE_COLUMNS),
         ),
         slug=slug,
     )
@@ -259,7 +281,7 @@ def topic_detail(request, slug):
 def version_detail(request, slug, number):
     topic = _live_topic(slug)
     version = get_object_or_404(
-        TopicVersion.objects.approved().defer(*UNREAD_COLUMNS),
+        TopicVersion.objects.approved().only(*PAGE_COLUMNS),
         topic=topic,
         number=number,
     )

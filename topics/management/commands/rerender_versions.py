@@ -10,13 +10,13 @@ from citations.models import Work
 from citations.services import refresh_references
 from scholargate import pagecache
 from topics.models import TopicVersion
-from topics.services import freeze_parts, rerender_approved
+from topics.services import FROZEN_PARTS, freeze_parts, rerender_approved
 
 
 def _refreeze(versions):
     for version in versions:
         freeze_parts(version)
-    TopicVersion.objects.bulk_update(versions, ["frozen_parts"])
+    TopicVersion.objects.bulk_update(versions, FROZEN_PARTS)
 
 
 def _rerender(version_id, style):
