@@ -1,6 +1,7 @@
 import functools
 
 from django.conf import settings
+from django.templatetags.static import static
 from django.urls import reverse
 
 
@@ -8,7 +9,10 @@ from django.urls import reverse
 def _site_urls():
     """The addresses every page links to, resolved once per process."""
     names = ["home", "topics:list", "a-z", "tags:list", "random", "search"]
-    return {name.replace(":", "_").replace("-", "_"): reverse(name) for name in names}
+    urls = {name.replace(":", "_").replace("-", "_"): reverse(name) for name in names}
+    urls["site_css"] = static("css/site.css")
+    urls["print_css"] = static("css/print.css")
+    return urls
 
 
 def site(request):

@@ -227,7 +227,9 @@ def test_parts_frozen_at_approval_match_a_full_render(client, settings, live):
     from topics.models import TopicVersion
 
     settings.PAGE_CACHE = False
-    parts = ["frozen_head", "frozen_toc", "frozen_people", "frozen_entry"]
+    parts = [
+        "frozen_head", "frozen_header", "frozen_toc", "frozen_people", "frozen_entry"
+    ]  # fmt: skip
     assert all(getattr(live, part) for part in parts)
     pages = [live.topic.get_absolute_url(), live.get_absolute_url()]
     frozen = [get(client, url).content for url in pages]

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 
 from . import citing
+from .models import topic_url
 
 
 def _name(csl):
@@ -179,10 +180,7 @@ def json_ld(version, *, tags, breadcrumbs, key_figures, canonical):
 
 def breadcrumb_list(version, breadcrumbs, canonical):
     crumbs = [("Home", _absolute("/"))]
-    crumbs += [
-        (title, _absolute(reverse("topics:detail", kwargs={"slug": slug})))
-        for slug, title in breadcrumbs
-    ]
+    crumbs += [(title, _absolute(topic_url(slug))) for slug, title in breadcrumbs]
     crumbs.append((version.title, canonical))
     return {
         "@type": "BreadcrumbList",

@@ -1,3 +1,4 @@
+import functools
 import uuid
 
 from django.conf import settings
@@ -81,6 +82,16 @@ class Person(TimeStampedModel):
         super().save(*args, **kwargs)
 
 
+@functools.cache
+def _topic_url_prefix():
+    return reverse("topics:detail", kwargs={"slug": "x"}).removesuffix("x/")
+
+
+def topic_url(slug):
+    """The address of a topic page, without a URL resolver call per link."""
+    return f"{_topic_url_prefix()}{slug}/"
+
+
 class TopicQuerySet(models.QuerySet):
     def live(self):
         """Return topics readers can see: published and not taken down."""
@@ -143,7 +154,7 @@ class Topic(models.Model):
         return self.slug
 
     def get_absolute_url(self):
-        return reverse("topics:detail", kwargs={"slug": self.slug})
+        return topic_url(self.slug)
 
     @property
     def is_live(self):
@@ -308,10 +319,12 @@ class TopicVersion(models.Model):
     # tsvector (title A, summary B, text C), both set at approval.
     # Parts of the page that depend on this version alone, rendered once at
     # approval (NULL: not yet, the page renders them): the head's metadata
-    # (with the canonical address and breadcrumbs left to fill in), the table
-    # of contents, the key figures, and tags + versions + "cite this entry".
+    # (with the canonical address and breadcrumbs left to fill in), the
+    # title, lede and byline, the table of contents, the key figures, and
+    # tags + versions + "cite this entry".
     # NULL (not yet rendered) differs from "" (rendered, nothing to show).
     frozen_head = models.TextField(null=True, editable=False)  # noqa: DJ001
+    frozen_header = models.TextField(null=True, editable=False)  # noqa: DJ001
     frozen_toc = models.TextField(null=True, editable=False)  # noqa: DJ001
     frozen_people = models.TextField(null=True, editable=False)  # noqa: DJ001
     frozen_entry = models.TextField(null=True, editable=False)  # noqa: DJ001

@@ -457,7 +457,13 @@ def _freeze(version):
     _store_rendering(version, render_version(version, works_csl=version.works_csl))
 
 
-FROZEN_PARTS = ["frozen_head", "frozen_toc", "frozen_people", "frozen_entry"]
+FROZEN_PARTS = [
+    "frozen_head",
+    "frozen_header",
+    "frozen_toc",
+    "frozen_people",
+    "frozen_entry",
+]
 FROZEN_FIELDS = [
     "summary_html",
     "body_html",
@@ -476,7 +482,10 @@ def freeze_parts(version):
         "topic": version.topic,
         "key_figures": version.structured.get("key_figures", []),
         "tags": version.structured.get("tags", []),
+        # The first approval freezes its parts before the topic records it.
+        "first_published": version.topic.first_published_at or version.approved_at,
     }
+    version.frozen_header = render_to_string("topics/includes/header.html", context)
     version.frozen_toc = render_to_string("topics/includes/toc.html", context)
     version.frozen_people = render_to_string(
         "topics/includes/aside_people.html", context

@@ -1,6 +1,6 @@
-import functools
 import secrets
 import unicodedata
+from datetime import UTC
 from functools import wraps
 from html import escape
 
@@ -17,7 +17,8 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -37,6 +38,7 @@ from .models import (
     Person,
     Topic,
     TopicVersion,
+    topic_url,
 )
 from .services import prepare_preview
 
@@ -101,16 +103,6 @@ SELECT * FROM (
     LIMIT 100
 ) AS referring
 """
-
-
-@functools.cache
-def _topic_url_prefix():
-    return reverse("topics:detail", kwargs={"slug": "x"}).removesuffix("x/")
-
-
-def topic_url(slug):
-    """The address of a topic page, without a URL resolver call per link."""
-    return f"{_topic_url_prefix()}{slug}/"
 
 
 def surroundings(topic, version):
@@ -178,6 +170,7 @@ def surroundings(topic, version):
     )
     return {
         "breadcrumbs": [(slug, title) for _depth, slug, title in crumbs],
+        "crumb_links": [(topic_url(slug), title) for _depth, slug, title in crumbs],
         "sub_topics": mark_safe(build(topic.pk)),
         "related_html": mark_safe(related_html),
     }
@@ -195,7 +188,11 @@ def page_context(topic, version):
         # Approved before its parts were frozen, or a preview: render them.
         tags = version.structured.get("tags", [])
         key_figures = version.structured.get("key_figures", [])
-        context.update(tags=tags, key_figures=key_figures)
+        context.update(
+            tags=tags,
+            key_figures=key_figures,
+            first_published=topic.first_published_at or version.approved_at,
+        )
     if version.number:
         path = topic_url(topic.slug) if is_current else version.get_absolute_url()
         canonical = settings.SCHOLARGATE_SITE_URL + path
@@ -243,7 +240,7 @@ def follow_old_slugs(view):
 PAGE_COLUMNS = (
     "topic_id", "number", "title", "kind", "parent_id", "state", "approved_at",
     "is_withdrawn", "byline", "summary_html", "body_html", "frozen_head",
-    "frozen_toc", "frozen_people", "frozen_entry",
+    "frozen_header", "frozen_toc", "frozen_people", "frozen_entry",
 )  # fmt: skip
 
 
@@ -263,10 +260,44 @@ def _live_topic(slug):
     return topic
 
 
+# The topic page in one round trip and without query compilation: it is the
+# page readers ask for most, rendered per request when the page cache is off.
+LIVE_PAGE_SQL = f"""
+SELECT {", ".join(f"v.{c}" for c in ("id", *PAGE_COLUMNS))},
+       t.slug AS t_slug, t.is_withdrawn AS t_withdrawn,
+       t.first_published_at AS t_first_published, t.draft_version_id AS t_draft
+FROM topics_topic t
+JOIN topics_topicversion v ON v.id = t.live_version_id
+WHERE t.slug = %s
+"""
+
+
+def _live_page(slug):
+    """Return the topic and its live version, read for its page."""
+    version = next(iter(TopicVersion.objects.raw(LIVE_PAGE_SQL, [slug])), None)
+    if version is None:
+        raise Http404("No published topic has this address.")
+    first = version.t_first_published
+    if isinstance(first, str):  # SQLite hands raw columns over as text
+        first = timezone.make_aware(parse_datetime(first), UTC)
+    topic = Topic(
+        id=version.topic_id,
+        slug=version.t_slug,
+        is_withdrawn=bool(version.t_withdrawn),
+        first_published_at=first,
+        draft_version_id=version.t_draft,
+        live_version_id=version.pk,
+    )
+    topic._state.adding = False
+    topic.live_version = version
+    version.topic = topic
+    return topic
+
+
 @public_page(_live_version_token)
 @follow_old_slugs
 def topic_detail(request, slug):
-    topic = _live_topic(slug)
+    topic = _live_page(slug)
     if topic.is_withdrawn:
         return render(request, "topics/topic_gone.html", {"topic": topic}, status=410)
     response = render(

@@ -15,5 +15,11 @@ class Migration(migrations.Migration):
             name=name,
             field=models.TextField(editable=False, null=True),
         )
-        for name in ("frozen_head", "frozen_toc", "frozen_people", "frozen_entry")
+        for name in (
+            "frozen_head",
+            "frozen_header",
+            "frozen_toc",
+            "frozen_people",
+            "frozen_entry",
+        )
     ]
