@@ -229,7 +229,36 @@ def wrk_compare(base, paths, args, label):
         "bash", str(WRK_COMPARE), "-r", str(args.rounds), "-d", args.duration,
         "-w", args.warmup, "-o", str(out), base, "/health/", *paths,
     ]  # fmt: skip
-    subprocess.run(command, check=True)
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    summarise(out / "results.tsv", label)
+
+
+def summarise(results, label):
+    """Per page: median requests/s, paired ratio to /health/, latencies."""
+    rows = {}
+    with open(results) as handle:
+        next(handle)
+        for line in handle:
+            round_, path, rps, p50, p99, *_rest = line.rstrip("\n").split("\t")
+            rows.setdefault(path, {})[int(round_)] = (
+                float(rps),
+                float(p50),
+                float(p99),
+            )
+    floor = rows["/health/"]
+    print(
+        f"{label}: {'path':38} {'req/s':>8} {'÷ /health/':>11} "
+        f"{'p50 ms':>7} {'p99 ms':>7}"
+    )
+    for path, by_round in rows.items():
+        ratios = [by_round[r][0] / floor[r][0] for r in by_round if floor[r][0]]
+        print(
+            f"{'':{len(label) + 2}}{path:38} "
+            f"{statistics.median(v[0] for v in by_round.values()):8.0f} "
+            f"{statistics.median(ratios):11.3f} "
+            f"{statistics.median(v[1] for v in by_round.values()):7.2f} "
+            f"{statistics.median(v[2] for v in by_round.values()):7.2f}"
+        )
 
 
 def main():
