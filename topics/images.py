@@ -191,7 +191,9 @@ def _save(name, data):
     """Store bytes under a name derived from their content (once)."""
     if not default_storage.exists(name):
         saved = default_storage.save(name, ContentFile(data))
-        assert saved == name, f"storage renamed {name} to {saved}"
+        if saved != name:
+            # Another request stored the same content meanwhile: keep theirs.
+            default_storage.delete(saved)
     return name
 
 
