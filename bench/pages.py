@@ -25,6 +25,7 @@ Build the database first with bench/build-corpus (demo + generated topics).
 
 import argparse
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -38,7 +39,7 @@ WRK_COMPARE = ROOT.parent / "shared" / "bench" / "wrk-compare"
 PYTHON = ROOT / ".venv" / "bin" / "python"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 PORT = 8766
-THIRTY = "bench-thirty-sections"
+THIRTY = "bench-long-entry"
 
 
 def server_env(static_root, **extra):
@@ -67,7 +68,9 @@ def setup_django(env):
 
 def _thirty(slug, editor, moderator):
     """A topic with 30 sections: version 1 live, version 2 an open draft."""
+    from citations.models import Work
     from topics import services
+    from topics.management.commands.generate_corpus import paragraph, sentence, theme
     from topics.models import Section, Topic
 
     topic = Topic.objects.filter(slug=slug).first()
@@ -80,16 +83,15 @@ def _thirty(slug, editor, moderator):
         summary="A long entry for the editors' benchmark.",
         by=editor,
     )
-    paragraph = (
-        "Gradient methods update parameters along the negative gradient "
-        "[@goodfellow2016], with a step size chosen by a schedule $\\eta_t$. "
-    ) * 6
+    rng = random.Random(slug)
+    words = theme(rng)
+    keys = list(Work.objects.order_by("key").values_list("key", flat=True)[:40])
     Section.objects.bulk_create(
         Section(
             version=draft,
             kind="other",
             heading=f"Part {i}",
-            body=f"{paragraph}\n\n{paragraph}",
+            body="\n\n".join(paragraph(rng, keys, [], 5, words) for _ in range(3)),
             position=i,
         )
         for i in range(1, 31)
@@ -99,7 +101,11 @@ def _thirty(slug, editor, moderator):
     services.approve_version(version=draft, by=moderator)
     draft = services.start_draft(topic=draft.topic, by=editor)
     for section in list(draft.sections.all())[::3]:
-        section.body = section.body.replace("schedule", "decaying schedule")
+        # A reviser's edit: one sentence reworded, one added.
+        first, rest = section.body.split(". ", 1)
+        section.body = (
+            f"{first}, as revised. {rest}\n\n{sentence(rng, [], None, words)}"
+        )
         section.save(update_fields=["body"])
     services.record_edit(version=draft, by=editor)
     return Topic.objects.get(slug=slug)

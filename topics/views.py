@@ -5,6 +5,7 @@ from functools import wraps
 from html import escape
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
@@ -26,6 +27,7 @@ from taggit.models import Tag
 
 from citations.bibtex import works_to_bibtex
 from citations.models import Work
+from scholargate import pagecache
 from scholargate.pagecache import public_page
 
 from . import citing, metadata, search
@@ -260,23 +262,34 @@ def _live_topic(slug):
     return topic
 
 
-# The topic page in one round trip and without query compilation: it is the
-# page readers ask for most, rendered per request when the page cache is off.
-LIVE_PAGE_SQL = f"""
+# A topic page (or a permalink) in one round trip and without query
+# compilation: the pages readers ask for most, rendered per request when the
+# page cache is off.
+PAGE_SQL = f"""
 SELECT {", ".join(f"v.{c}" for c in ("id", *PAGE_COLUMNS))},
-       t.slug AS t_slug, t.is_withdrawn AS t_withdrawn,
+       t.slug AS t_slug, t.is_withdrawn AS t_withdrawn, t.live_version_id AS t_live,
        t.first_published_at AS t_first_published, t.draft_version_id AS t_draft
 FROM topics_topic t
-JOIN topics_topicversion v ON v.id = t.live_version_id
-WHERE t.slug = %s
+JOIN topics_topicversion v ON {{join}}
+WHERE t.slug = %s AND t.live_version_id IS NOT NULL
 """
+LIVE_PAGE_SQL = PAGE_SQL.format(join="v.id = t.live_version_id")
+VERSION_PAGE_SQL = PAGE_SQL.format(
+    join="v.topic_id = t.id AND v.number = %s AND v.state IN ({})".format(
+        ", ".join(f"'{state}'" for state in TopicVersion.APPROVED_STATES)
+    )
+)
 
 
-def _live_page(slug):
-    """Return the topic and its live version, read for its page."""
-    version = next(iter(TopicVersion.objects.raw(LIVE_PAGE_SQL, [slug])), None)
+def _page(slug, number=None):
+    """Return the topic and its live version (or approved version `number`)."""
+    if number is None:
+        rows = TopicVersion.objects.raw(LIVE_PAGE_SQL, [slug])
+    else:
+        rows = TopicVersion.objects.raw(VERSION_PAGE_SQL, [number, slug])
+    version = next(iter(rows), None)
     if version is None:
-        raise Http404("No published topic has this address.")
+        raise Http404("No published topic or version has this address.")
     first = version.t_first_published
     if isinstance(first, str):  # SQLite hands raw columns over as text
         first = timezone.make_aware(parse_datetime(first), UTC)
@@ -286,18 +299,19 @@ def _live_page(slug):
         is_withdrawn=bool(version.t_withdrawn),
         first_published_at=first,
         draft_version_id=version.t_draft,
-        live_version_id=version.pk,
+        live_version_id=version.t_live,
     )
     topic._state.adding = False
-    topic.live_version = version
+    if version.pk == version.t_live:
+        topic.live_version = version
     version.topic = topic
-    return topic
+    return topic, version
 
 
 @public_page(_live_version_token)
 @follow_old_slugs
 def topic_detail(request, slug):
-    topic = _live_page(slug)
+    topic, _version = _page(slug)
     if topic.is_withdrawn:
         return render(request, "topics/topic_gone.html", {"topic": topic}, status=410)
     response = render(
@@ -310,13 +324,7 @@ def topic_detail(request, slug):
 @public_page(lambda request, slug, number: f"n{number}")
 @follow_old_slugs
 def version_detail(request, slug, number):
-    topic = _live_topic(slug)
-    version = get_object_or_404(
-        TopicVersion.objects.approved().only(*PAGE_COLUMNS),
-        topic=topic,
-        number=number,
-    )
-    version.topic = topic
+    topic, version = _page(slug, number)
     if topic.is_withdrawn or version.is_withdrawn:
         return _gone(request, topic)
     return render(request, "topics/topic_detail.html", page_context(topic, version))
@@ -385,21 +393,23 @@ def home(request):
     children = {}
     for child in first_children:
         children.setdefault(child.live_version.parent_id, []).append(child)
-    tags = (
-        Tag.objects.filter(
-            topics_taggedversion_items__content_object__state=TopicVersion.State.PUBLISHED,
-            topics_taggedversion_items__content_object__topic__is_withdrawn=False,
+    # From the index on (state, approved_at), newest first: eight rows read
+    # however many topics there are.
+    recent = (
+        TopicVersion.objects.filter(
+            state=TopicVersion.State.PUBLISHED, topic__is_withdrawn=False
         )
-        .annotate(n=Count("topics_taggedversion_items"))
-        .order_by("-n", "name")[:20]
+        .select_related("topic")
+        .only("title", "approved_at", "topic__slug")
+        .order_by("-approved_at")[:8]
     )
     return render(
         request,
         "topics/home.html",
         {
-            "recent": live.order_by("-live_version__approved_at")[:8],
+            "recent": recent,
             "fields": [(field, children.get(field.pk, [])) for field in fields],
-            "tags": tags,
+            "tags": tag_counts()[:20],
             "topic_count": live.count(),
         },
     )
@@ -571,18 +581,32 @@ def _query_without_page(request):
     return query.urlencode()
 
 
-def _tags_with_counts():
-    return Tag.objects.filter(
-        topics_taggedversion_items__content_object__state=TopicVersion.State.PUBLISHED,
-        topics_taggedversion_items__content_object__topic__is_withdrawn=False,
-    ).annotate(n=Count("topics_taggedversion_items"))
+def tag_counts():
+    """Every tag of a live topic with its number of topics, most used first.
+
+    Counting runs over every live version's tags, so its result is kept in
+    the cache for the current generation: recounted once after a change.
+    """
+    key = f"sg:tag-counts:{pagecache.generation()}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = list(
+            Tag.objects.filter(
+                topics_taggedversion_items__content_object__state=TopicVersion.State.PUBLISHED,
+                topics_taggedversion_items__content_object__topic__is_withdrawn=False,
+            )
+            .annotate(n=Count("topics_taggedversion_items"))
+            .order_by("-n", "name")
+            .values("name", "slug", "n")
+        )
+        cache.set(key, counts, settings.PAGE_CACHE_SECONDS)
+    return counts
 
 
 @public_page()
 def tag_list(request):
-    return render(
-        request, "topics/tag_list.html", {"tags": _tags_with_counts().order_by("name")}
-    )
+    tags = sorted(tag_counts(), key=lambda tag: tag["name"].lower())
+    return render(request, "topics/tag_list.html", {"tags": tags})
 
 
 @public_page()
