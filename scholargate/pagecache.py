@@ -61,8 +61,22 @@ def _shared():
     return not settings.CACHES["default"]["BACKEND"].endswith(LOCAL_BACKENDS)
 
 
-def _new_token():
-    return f"{time.time_ns()}-{secrets.token_hex(4)}"
+def _new_token(previous=None):
+    """A token never used before, starting with its time in nanoseconds.
+
+    Each generation starts at least a second after the one before (whatever
+    the clocks of several hosts say), so Last-Modified, which has whole
+    seconds, changes with every generation; the build is part of it, so a
+    deploy starts a new generation too.
+    """
+    start = time.time_ns()
+    if previous:
+        start = max(start, int(generation_time(previous) * 1e9) + 1_000_000_000)
+    return f"{start}-{BUILD}-{secrets.token_hex(4)}"
+
+
+def _is_current(token):
+    return token is not None and token.split("-")[1:2] == [BUILD]
 
 
 def _file():
@@ -71,15 +85,18 @@ def _file():
 
 def _read_file():
     try:
-        return _file().read_text()
+        token = _file().read_text()
     except FileNotFoundError:
         return _write_file()
+    return token if _is_current(token) else _write_file(token)
 
 
-def _write_file():
+def _write_file(previous=None):
     path = _file()
     path.parent.mkdir(parents=True, exist_ok=True)
-    token = _new_token()
+    if previous is None and path.exists():
+        previous = path.read_text()
+    token = _new_token(previous)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
     temporary.write_text(token)
     temporary.replace(path)
@@ -94,12 +111,15 @@ def generation():
     if token is None:
         cache.add(GENERATION_KEY, _new_token(), timeout=None)
         token = cache.get(GENERATION_KEY)
+    elif not _is_current(token):
+        token = _new_token(token)
+        cache.set(GENERATION_KEY, token, timeout=None)
     return token
 
 
 def _bump_now():
     if _shared():
-        cache.set(GENERATION_KEY, _new_token(), timeout=None)
+        cache.set(GENERATION_KEY, _new_token(cache.get(GENERATION_KEY)), timeout=None)
     else:
         _write_file()
 
@@ -157,7 +177,9 @@ class PageCacheMiddleware:
         key = _key(request)
         if _shared():
             found = cache.get_many([GENERATION_KEY, key])
-            token = found.get(GENERATION_KEY) or generation()
+            token = found.get(GENERATION_KEY)
+            if not _is_current(token):
+                token = generation()
             entry = found.get(key)
         else:
             token = _read_file()
@@ -202,14 +224,20 @@ def _parse_last_modified(value):
 # -- Views ------------------------------------------------------------------
 
 
-def public_page(etag_token=None):
+def public_page(etag_token=None, query=()):
     """Mark a reader's page as cacheable and conditional.
 
     `etag_token(request, **kwargs)` may return a short string naming what
     the page shows (e.g. the live version's id), added to the ETag; a view
     that knows it sets `response.etag_token` instead. For an anonymous
     revalidation that matches, the view does not run at all.
+
+    A page is stored only for addresses whose query string uses the
+    parameter names in `query`, so made-up parameters cannot fill the cache
+    with copies of a page.
     """
+
+    allowed = set(query)
 
     def decorator(view):
         @wraps(view)
@@ -240,7 +268,7 @@ def public_page(etag_token=None):
                     extra = etag_token(request, *args, **kwargs)
                 response["ETag"] = etag(token, extra or "")
                 response["Last-Modified"] = http_date(modified)
-                response.public_page = True
+                response.public_page = set(request.GET) <= allowed
             _public_headers(response)
             return response
 

@@ -239,3 +239,37 @@ def test_parts_frozen_at_approval_match_a_full_render(client, settings, live):
     live.refresh_from_db()
     assert all(getattr(live, part) for part in parts)
     assert [get(client, url).content for url in pages] == frozen
+
+
+def test_made_up_query_parameters_are_not_stored(
+    client, page_cache, live, django_assert_max_num_queries
+):
+    url = live.topic.get_absolute_url() + "?utm_source=x"
+    get(client, url)
+    with django_assert_max_num_queries(2):
+        response = get(client, url)
+    assert response.status_code == 200 and "ETag" in response
+    get(client, "/topics/?page=1")
+    with django_assert_max_num_queries(0):
+        assert get(client, "/topics/?page=1").status_code == 200
+
+
+def test_editor_text_cannot_reach_the_head_through_its_placeholders(
+    client, editor, moderator
+):
+    live = make_live(
+        author=editor,
+        moderator=moderator,
+        slug="odd",
+        title='@@breadcrumbs@@ "><svg onload=alert(1)>',
+        sections=[("definition", "", "Text.")],
+    )
+    html = get(client, live.topic.get_absolute_url()).content.decode()
+    # Inside the JSON-LD script the title is JSON text (and "</" is escaped);
+    # everywhere else it is escaped HTML.
+    start = html.index('<script type="application/ld+json">')
+    end = html.index("</script>", start)
+    assert "<svg onload" not in html[:start] + html[end:]
+    assert "&lt;svg onload" in html
+    assert "canonical.invalid" not in html and "@@breadcrumbs-" not in html
+    assert html.count('<link rel="canonical" href="http') == 1

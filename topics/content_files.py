@@ -210,7 +210,14 @@ def read_figures(path, entries, problem):
                     % {"where": where, "label": label}
                 )
             labels.add(label)
-        image_path = path.parent / str(entry["file"])
+        relative = Path(str(entry["file"]))
+        if relative.is_absolute() or ".." in relative.parts:
+            problem(
+                _("%(where)s: “%(file)s” must be a path below the topic file's folder")
+                % {"where": where, "file": relative}
+            )
+            continue
+        image_path = path.parent / relative
         if not image_path.is_file():
             problem(
                 _("%(where)s: no image file at %(file)s")
@@ -529,7 +536,8 @@ def _export_figures(version, directory, slug):
     files = []
     for number, figure in enumerate(version.figures.all(), start=1):
         extension = figure.image.name.rsplit(".", 1)[-1]
-        file = f"figures/{slug}/{figure.label or f'figure-{number}'}.{extension}"
+        # Labels have no "_": an unlabelled figure's file never takes a label's.
+        file = f"figures/{slug}/{figure.label or f'figure_{number}'}.{extension}"
         target = directory / file
         target.parent.mkdir(parents=True, exist_ok=True)
         with default_storage.open(figure.image.name, "rb") as source:

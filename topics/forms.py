@@ -194,7 +194,8 @@ class FigureInlineFormSet(forms.BaseInlineFormSet):
                         params={"label": label},
                     ),
                 )
-            seen.add(label)
+            if label:
+                seen.add(label)
         captions = [
             (
                 str(figure_caption_heading(n, f.cleaned_data.get("label"))),
@@ -204,7 +205,7 @@ class FigureInlineFormSet(forms.BaseInlineFormSet):
         ]
         if not any(body for _heading, body in captions):
             return
-        _analyses, errors = check_sections(captions, figure_labels=seen - {""})
+        _analyses, errors = check_sections(captions, figure_labels=seen)
         for form, messages in zip(forms_, errors, strict=True):
             for message in messages:
                 form.add_error("caption", message)

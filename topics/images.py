@@ -10,6 +10,7 @@ metadata (camera, location) carried over.
 """
 
 import hashlib
+import hmac
 import io
 import warnings
 from dataclasses import dataclass
@@ -22,7 +23,12 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-ALLOWED_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp", "GIF": "gif"}
+# MPO is how Pillow names the JPEGs of many phone cameras (a JPEG with a
+# second, preview image): stored and rendered as JPEG.
+ALLOWED_FORMATS = {
+    "PNG": "png", "JPEG": "jpg", "MPO": "jpg", "WEBP": "webp", "GIF": "gif"
+}  # fmt: skip
+ALLOWED_DECODERS = list(ALLOWED_FORMATS)
 ALLOWED_TEXT = "PNG, JPEG, WebP or GIF"
 
 
@@ -86,11 +92,14 @@ def check_upload(file, name=None):
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as image:
+                # The format and size are in the header: check them before a
+                # pixel is decoded (no decoder of another format ever runs).
                 image_format, (width, height) = image.format, image.size
-                # The size is in the header: check it before decoding a pixel.
+                if image_format not in ALLOWED_FORMATS:
+                    raise _wrong_format(name, image_format)
                 _check_pixels(name, width, height)
                 image.verify()
-            with Image.open(io.BytesIO(data)) as image:
+            with Image.open(io.BytesIO(data), formats=ALLOWED_DECODERS) as image:
                 image.load()
     except ValidationError:
         raise
@@ -120,21 +129,23 @@ def check_upload(file, name=None):
             params={"name": name, "error": error},
             code="damaged",
         ) from None
-    if image_format not in ALLOWED_FORMATS:
-        raise ValidationError(
-            _("“%(name)s” is a %(format)s image. Upload a %(allowed)s image."),
-            params={"name": name, "format": image_format, "allowed": ALLOWED_TEXT},
-            code="format",
-        )
     with Image.open(io.BytesIO(data)) as image:
         oriented = ImageOps.exif_transpose(image)
         width, height = oriented.size
     return Upload(
         data=data,
-        format=image_format,
+        format="JPEG" if image_format == "MPO" else image_format,
         width=width,
         height=height,
         sha256=hashlib.sha256(data).hexdigest(),
+    )
+
+
+def _wrong_format(name, image_format):
+    return ValidationError(
+        _("“%(name)s” is a %(format)s image. Upload a %(allowed)s image."),
+        params={"name": name, "format": image_format, "allowed": ALLOWED_TEXT},
+        code="format",
     )
 
 
@@ -187,6 +198,15 @@ def _stem(sha256):
     return f"figures/{sha256[:2]}/{sha256}"
 
 
+def _original_name(upload):
+    """The original keeps its metadata (for exports), so its name cannot be
+    derived from the renditions' public names: it is keyed with the secret."""
+    key = hmac.new(
+        settings.SECRET_KEY.encode(), upload.sha256.encode(), hashlib.sha256
+    ).hexdigest()
+    return f"figures/originals/{key[:2]}/{key}.{upload.extension}"
+
+
 def _save(name, data):
     """Store bytes under a name derived from their content (once)."""
     if not default_storage.exists(name):
@@ -232,14 +252,15 @@ def store(upload):
     in the original format and serves as the image's plain `src`.
     """
     stem = _stem(upload.sha256)
-    original = _save(f"{stem}.{upload.extension}", upload.data)
+    original = _save(_original_name(upload), upload.data)
     renditions = []
     with Image.open(io.BytesIO(upload.data)) as source:
-        if getattr(source, "is_animated", False):
+        if upload.format in ("GIF", "WEBP") and getattr(source, "is_animated", False):
             # An animation stays as it is: no frame is dropped.
+            animation = _save(f"{stem}.{upload.extension}", upload.data)
             return original, [
                 {
-                    "name": original,
+                    "name": animation,
                     "width": upload.width,
                     "height": upload.height,
                     "type": Image.MIME[upload.format],

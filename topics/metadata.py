@@ -8,6 +8,7 @@ or a journal article.
 """
 
 import json
+import secrets
 
 from django.conf import settings
 from django.urls import reverse
@@ -93,15 +94,27 @@ def _work_node(item):
     return node
 
 
-# A frozen head leaves these two to fill in per request (see fill_head).
-CANONICAL_MARK = "https://canonical.invalid/"
-BREADCRUMBS_MARK = "@@breadcrumbs@@"
+# A frozen head leaves the canonical address and the breadcrumbs to fill in
+# per request. Their markers carry a random nonce drawn at freezing, written
+# on the head's first line, so no text an editor wrote can match them.
+CANONICAL_MARK = "https://canonical.invalid/{nonce}/"
+BREADCRUMBS_MARK = "@@breadcrumbs-{nonce}@@"
 
 
-def json_ld(version, *, tags, breadcrumbs, key_figures, canonical):
+def new_marks():
+    """Return (nonce, canonical mark, breadcrumbs mark) for one frozen head."""
+    nonce = secrets.token_hex(16)
+    return (
+        nonce,
+        CANONICAL_MARK.format(nonce=nonce),
+        BREADCRUMBS_MARK.format(nonce=nonce),
+    )
+
+
+def json_ld(version, *, tags, breadcrumbs, key_figures, canonical, crumbs_mark=None):
     """Return the page's JSON-LD graph as a string safe inside <script>.
 
-    With `breadcrumbs=None` the BreadcrumbList is a placeholder, filled in
+    With `breadcrumbs=None` the BreadcrumbList is `crumbs_mark`, filled in
     by fill_head.
     """
     site = settings.SCHOLARGATE_SITE_NAME
@@ -167,7 +180,7 @@ def json_ld(version, *, tags, breadcrumbs, key_figures, canonical):
             }
         )
     graph.append(
-        BREADCRUMBS_MARK
+        crumbs_mark
         if breadcrumbs is None
         else breadcrumb_list(version, breadcrumbs, canonical)
     )
@@ -193,15 +206,18 @@ def breadcrumb_list(version, breadcrumbs, canonical):
 
 def fill_head(frozen, version, *, canonical, breadcrumbs):
     """A frozen head with this request's canonical address and breadcrumbs."""
+    nonce, head = frozen.split("\n", 1)
     crumbs = json.dumps(
         breadcrumb_list(version, breadcrumbs, canonical), ensure_ascii=False
     ).replace("</", "<\\/")
-    return frozen.replace(f'"{BREADCRUMBS_MARK}"', crumbs).replace(
-        CANONICAL_MARK, canonical
-    )
+    canonical_mark = CANONICAL_MARK.format(nonce=nonce)
+    crumbs_mark = BREADCRUMBS_MARK.format(nonce=nonce)
+    return head.replace(f'"{crumbs_mark}"', crumbs).replace(canonical_mark, canonical)
 
 
-def head_context(version, tags, key_figures, *, canonical, breadcrumbs):
+def head_context(
+    version, tags, key_figures, *, canonical, breadcrumbs, crumbs_mark=None
+):
     """What topics/includes/head.html needs; breadcrumbs=None to freeze it."""
     return {
         "canonical": canonical,
@@ -213,5 +229,6 @@ def head_context(version, tags, key_figures, *, canonical, breadcrumbs):
             breadcrumbs=breadcrumbs,
             key_figures=key_figures,
             canonical=canonical,
+            crumbs_mark=crumbs_mark,
         ),
     }

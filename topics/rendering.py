@@ -303,7 +303,7 @@ def _figure_label(key):
 
 
 def _figure_places(chunks):
-    """Return {figure label: (chunk index, block index)} of first references."""
+    """Return {figure label: (chunk, block, order)} of first references."""
     first = {}
     for chunk_index, blocks in enumerate(chunks):
         for block_index, block in enumerate(blocks):
@@ -313,7 +313,8 @@ def _figure_places(chunks):
                     for citation in el["c"][0]:
                         key = citation["citationId"]
                         if _is_figure_key(key):
-                            first.setdefault(_figure_label(key), where)
+                            place = (*where, len(first))
+                            first.setdefault(_figure_label(key), place)
 
             walk(block, visit)
     return first
@@ -445,8 +446,8 @@ def render_version(
     order += [i for i in range(len(figures)) if i not in order]
     numbers = {index: n for n, index in enumerate(order, start=1)}
     after = {}  # (chunk, block) -> figure indexes shown after that block
-    for place, index in placed:
-        after.setdefault(place, []).append(index)
+    for (chunk, block, _order), index in placed:
+        after.setdefault((chunk, block), []).append(index)
     figure_anchors = {
         f.label.lower(): (f.anchor(numbers[i]), numbers[i])
         for i, f in enumerate(figures)
@@ -464,7 +465,9 @@ def render_version(
         return _figure_block(figures[index], numbers[index], captions[index], numberer)
 
     blocks = [{"t": "Div", "c": [["sg-summary", [], []], summary_blocks]}]
-    toc, taken = [], set()
+    toc = []
+    # Section anchors never take a figure's.
+    taken = {f.anchor(numbers[i]) for i, f in enumerate(figures)}
     for chunk_index, (source, section_blocks) in enumerate(
         zip(sections, chunks, strict=True)
     ):

@@ -491,16 +491,19 @@ def freeze_parts(version):
         "topics/includes/aside_people.html", context
     )
     version.frozen_entry = render_to_string("topics/includes/aside_entry.html", context)
+    nonce, canonical_mark, crumbs_mark = metadata.new_marks()
     context.update(
         metadata.head_context(
             version,
             context["tags"],
             context["key_figures"],
-            canonical=metadata.CANONICAL_MARK,
+            canonical=canonical_mark,
             breadcrumbs=None,
+            crumbs_mark=crumbs_mark,
         )
     )
-    version.frozen_head = render_to_string("topics/includes/head.html", context)
+    head = render_to_string("topics/includes/head.html", context)
+    version.frozen_head = f"{nonce}\n{head}"
 
 
 def rerender_approved(version_id, style=None):
@@ -837,6 +840,13 @@ def rename_topic(*, topic, new_slug, by):
     old = topic.slug
     topic.slug = new_slug
     topic.save(update_fields=["slug"])
+    # The frozen parts link to the topic's own pages (permalinks, history,
+    # cite): they take the new address; the text's links redirect.
+    approved = list(topic.versions.approved())
+    for version in approved:
+        version.topic = topic
+        freeze_parts(version)
+    TopicVersion.objects.bulk_update(approved, FROZEN_PARTS)
     _audit(
         topic=topic,
         version=topic.live_version,
@@ -888,6 +898,7 @@ def publish_generated(version_ids):
         version.cite_html = texts[version.pk]
         freeze_parts(version)
     TopicVersion.objects.bulk_update(versions, ["cite_html", *FROZEN_PARTS])
+    pagecache.bump()  # pages rendered before the parts were stored
     for version in versions:
         search.index_version(version)
 

@@ -351,7 +351,11 @@ def version_preview(request, slug, pk):
     return render(request, "topics/topic_detail.html", context)
 
 
-@public_page()
+# The query parameters of lists and search (django-filter's and the pages').
+LIST_QUERY = ("q", "kind", "tag", "parent", "revised_since", "page")
+
+
+@public_page(query=LIST_QUERY)
 def topic_list(request):
     topics = Topic.objects.live().with_listing().order_by("live_version__title", "pk")
     topic_filter = TopicFilter(request.GET, queryset=topics)
@@ -556,7 +560,7 @@ def person_detail(request, slug):
     )
 
 
-@public_page()
+@public_page(query=LIST_QUERY)
 def search_view(request):
     """Full-text search over live versions, combined with the list's filters."""
     text = search.clean_query(request.GET.get("q"))
@@ -609,7 +613,7 @@ def tag_list(request):
     return render(request, "topics/tag_list.html", {"tags": tags})
 
 
-@public_page()
+@public_page(query=("page",))
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     topics = (

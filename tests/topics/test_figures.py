@@ -343,6 +343,8 @@ def test_exif_orientation_is_applied_and_location_stripped(client, editor, moder
     assert response.status_code == 302
     figure = Figure.objects.get()
     assert (figure.width, figure.height) == (200, 300)
+    # The original keeps its metadata, under a name the page never reveals.
+    assert figure.sha256 not in figure.image.name
     for rendition in figure.renditions:
         with default_storage.open(rendition["name"]) as handle:
             shown = Image.open(handle)
@@ -432,7 +434,8 @@ def test_import_refuses_a_bad_image_naming_file_and_problem(tmp_path):
     (tmp_path / "alpha.md").write_text(
         "---\ntitle: Alpha\nslug: alpha\nkind: concept\nsummary: About alpha.\n"
         "figures:\n  - file: figures/fake.png\n    alt: A fake.\n"
-        "  - file: figures/missing.png\n    alt: ''\n---\n## Definition\n\nText.\n"
+        "  - file: figures/missing.png\n    alt: ''\n"
+        "  - file: ../outside.png\n    alt: Outside.\n---\n## Definition\n\nText.\n"
     )
     with pytest.raises(ImportFailed) as failure:
         import_content([tmp_path])
@@ -440,6 +443,10 @@ def test_import_refuses_a_bad_image_naming_file_and_problem(tmp_path):
     assert "figure 1: “" in problems and "fake.png” is a text file" in problems
     assert "figure 2: “alt” is required" in problems
     assert "figure 2: no image file at" in problems
+    assert (
+        "figure 3: “../outside.png” must be a path below the topic file's folder"
+        in (problems)
+    )
     assert not Figure.objects.exists()
 
 

@@ -118,3 +118,25 @@ def test_analysis_names_structure_problems():
     # An unclosed fence in one section does not swallow the next section.
     unclosed = analyse_sections(["```\ncode without end", "next [@key]"])
     assert unclosed[1].citation_keys == ["key"]
+
+
+def test_figures_are_numbered_in_the_order_the_text_mentions_them():
+    from topics.rendering import FigureSource
+
+    def figure(label):
+        return FigureSource(label, f"Alt {label}", "", "", "", "", None)
+
+    rendered = render_version(
+        summary="S",
+        sections=[SectionSource("Fig a", "other", "See @fig:b, then @fig:a.")],
+        seminal_keys=[],
+        works_csl=[],
+        topic_url=lambda slug: f"/topics/{slug}/",
+        figures=[figure("a"), figure("b")],
+    )
+    html = rendered.body_html
+    assert '<a href="#fig-b" class="figure-ref">Figure 1</a>' in html
+    assert '<a href="#fig-a" class="figure-ref">Figure 2</a>' in html
+    assert html.index('id="fig-b"') < html.index('id="fig-a"')
+    # A heading that slugifies like a figure's anchor gets another one.
+    assert '<section id="fig-a-2"' in html and html.count('id="fig-a"') == 1
