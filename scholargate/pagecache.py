@@ -258,6 +258,8 @@ def public_page(etag_token=None, query=()):
                     request, etag=etag(token, extra), last_modified=modified
                 )
                 if not_modified is not None:
+                    not_modified["ETag"] = etag(token, extra)
+                    not_modified["Last-Modified"] = http_date(modified)
                     _public_headers(not_modified)
                     return not_modified
             response = view(request, *args, **kwargs)
