@@ -230,7 +230,9 @@ def timed(url, session, count):
 
 def wrk_compare(base, paths, args, label):
     print(f"\n## {label}\n", flush=True)
-    out = Path(args.out) / label.split()[0].lower().replace(",", "")
+    out = Path(args.out) / "-".join(
+        "".join(c for c in word if c.isalnum()) for word in label.lower().split()
+    )
     command = [
         "bash", str(WRK_COMPARE), "-r", str(args.rounds), "-d", args.duration,
         "-w", args.warmup, "-o", str(out), base, "/health/", *paths,
