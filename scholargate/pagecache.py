@@ -248,7 +248,9 @@ def public_page(etag_token=None, query=()):
                 patch_vary_headers(response, ["Cookie"])
                 return response
             token = getattr(request, "page_generation", None) or generation()
-            modified = int(generation_time(token))
+            # Never later than now: after a burst of changes generations run
+            # ahead of the clock (each starts a second after the last).
+            modified = int(min(generation_time(token), time.time()))
             if request.method in ("GET", "HEAD") and (
                 request.headers.get("If-None-Match")
                 or request.headers.get("If-Modified-Since")
