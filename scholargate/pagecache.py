@@ -53,10 +53,6 @@ def _build_id():
 BUILD = _build_id()
 
 
-def is_enabled():
-    return settings.PAGE_CACHE
-
-
 def _shared():
     return not settings.CACHES["default"]["BACKEND"].endswith(LOCAL_BACKENDS)
 
@@ -172,7 +168,7 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not (is_enabled() and is_anonymous_request(request)):
+        if not (settings.PAGE_CACHE and is_anonymous_request(request)):
             return self.get_response(request)
         key = _key(request)
         if _shared():
@@ -211,14 +207,10 @@ class PageCacheMiddleware:
         conditional = get_conditional_response(
             request,
             etag=response.get("ETag"),
-            last_modified=_parse_last_modified(response.get("Last-Modified")),
+            last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
             response=response,
         )
         return conditional
-
-
-def _parse_last_modified(value):
-    return parse_http_date_safe(value) if value else None
 
 
 # -- Views ------------------------------------------------------------------

@@ -194,7 +194,6 @@ class FigureSource:
     licence_name: str
     licence_url: str
     picture: dict | None
-    key: str = ""
 
     def anchor(self, number):
         return f"fig-{self.label}" if self.label else f"figure-{number}"

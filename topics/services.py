@@ -383,7 +383,6 @@ def figure_source(figure):
         licence_name=figure.get_licence_display(),
         licence_url=figure.licence_url,
         picture=images.picture_data(figure.renditions),
-        key=str(figure.stable_key),
     )
 
 

@@ -246,14 +246,18 @@ PAGE_COLUMNS = (
 )  # fmt: skip
 
 
+STORED_PAGE_COLUMNS = (
+    "body_html", "search_text", "search_vector", "frozen_head", "frozen_header",
+    "frozen_toc", "frozen_people", "frozen_entry",
+)  # fmt: skip
+
+
 def _live_topic(slug):
+    """A live topic for the pages about it (history, compare, cite), which
+    never show its stored page: the large columns stay in the database."""
     topic = get_object_or_404(
-        Topic.objects.select_related("live_version").only(
-            "slug",
-            "is_withdrawn",
-            "first_published_at",
-            "draft_version_id",
-            *(f"live_version__{name}" for name in PAGE_COLUMNS),
+        Topic.objects.select_related("live_version").defer(
+            *(f"live_version__{name}" for name in STORED_PAGE_COLUMNS)
         ),
         slug=slug,
     )
