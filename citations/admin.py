@@ -94,7 +94,7 @@ class WorkAdmin(admin.ModelAdmin):
         """Live topics citing the work: a correction reaches them when re-approved."""
         live = (
             work.citations.filter(
-                version__state="published", version__topic__is_withdrawn=False
+                version__state="published", version__topic__is_unpublished=False
             )
             .select_related("version__topic")
             .order_by("version__title")

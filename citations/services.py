@@ -4,18 +4,18 @@ from django.db import transaction
 
 from scholargate import pagecache
 
-from .formatting import format_references
+from . import formatting
 from .models import Work
 
 
 def refresh_references(works, style=None):
     """Store each work's formatted reference (one Pandoc run for all)."""
     works = list(works)
-    formatted = format_references([w.to_csl() for w in works], style)
+    formatted = formatting.format_references([w.to_csl() for w in works], style)
     for work in works:
         work.reference_html = formatted.get(work.key, "")
     Work.objects.bulk_update(works, ["reference_html"], batch_size=500)
-    pagecache.bump()  # work pages show the reference
+    pagecache.changed("works")  # work pages show the reference
 
 
 @transaction.atomic

@@ -5,19 +5,19 @@ from scholargate.pagecache import public_page
 from .models import Work
 
 
-@public_page(lambda request, key: key)
+@public_page()
 def work_detail(request, key):
     """A bibliography entry and every published topic and section citing it."""
     work = get_object_or_404(Work, key=key)
     citations = (
         work.citations.filter(
-            version__state="published", version__topic__is_withdrawn=False
+            version__state="published", version__topic__is_unpublished=False
         )
         .select_related("version__topic", "section", "figure")
         .order_by("version__title", "section__position")
     )
     seminal_in = (
-        work.seminal_in_versions.filter(state="published", topic__is_withdrawn=False)
+        work.seminal_in_versions.filter(state="published", topic__is_unpublished=False)
         .select_related("topic")
         .order_by("title")
     )

@@ -46,12 +46,59 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def pandoc_only_where_rendering_is_checked(request, monkeypatch):
+    """Tests marked `pandoc` (and browser journeys) run the real Pandoc;
+    the others get tests/fake_pandoc.py."""
+    if "pandoc" in request.keywords or "browser" in request.keywords:
+        return
+    from tests import fake_pandoc
+
+    fake_pandoc.install(monkeypatch)
+
+
+@pytest.fixture(autouse=True)
 def fresh_page_generation():
     """Each test starts in a generation of its own: no page cached by an earlier
     test (or an earlier run, with Redis) is ever served to it."""
     from scholargate import pagecache
 
-    pagecache._bump_now()
+    pagecache.new_generation()
+
+
+class Clock:
+    """The page cache's clock, moved forward by the test."""
+
+    def __init__(self):
+        import time
+
+        self.real = time
+        self.offset = 0
+
+    def advance(self, seconds):
+        self.offset += seconds
+
+    def time(self):
+        return self.real.time() + self.offset
+
+    def time_ns(self):
+        return self.real.time_ns() + int(self.offset * 1e9)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    from scholargate.pagecache import generations
+
+    clock = Clock()
+    monkeypatch.setattr(generations, "time", clock)
+    return clock
+
+
+@pytest.fixture
+def generation_second_over(clock):
+    """Two seconds after the current generation started: pages then carry
+    Last-Modified (never within a generation's first second)."""
+    clock.advance(2)
+    return clock
 
 
 @pytest.fixture(scope="session")

@@ -49,15 +49,16 @@ def make_draft(
         by=by,
         parent=parent,
     )
-    for position, (section_kind, heading, body) in enumerate(sections, start=1):
-        Section.objects.create(
+    if sections:
+        services.save_rows(
             version=version,
-            kind=section_kind,
-            heading=heading,
-            body=body,
-            position=position,
+            model=Section,
+            rows=[
+                Section(kind=section_kind, heading=heading, body=body)
+                for section_kind, heading, body in sections
+            ],
         )
-    services.sync_citations(version)
+        services.record_edit(version=version, by=by)
     return version
 
 

@@ -1,7 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -10,6 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import services
 from .diff import diff_versions
@@ -19,7 +19,9 @@ from .forms import (
     NewTopicForm,
     SectionForm,
     SectionInlineFormSet,
+    SiblingFormSet,
     TopicVersionForm,
+    kept_forms,
 )
 from .images import picture_data
 from .models import (
@@ -36,7 +38,6 @@ from .models import (
 )
 
 ORDERED_INLINE_MODELS = (Section, Figure, RelatedTopic, KeyFigure, SeminalWork)
-PARKED = 1_000_000
 
 
 def error_text(error):
@@ -74,7 +75,7 @@ class ModerationActions:
         )
         if request.method == "POST":
             try:
-                result = getattr(services, action)(
+                result = spec["service"](
                     **{spec["arg"]: obj},
                     by=request.user,
                     **{spec["comment"]: request.POST.get("comment", "")},
@@ -127,18 +128,19 @@ class PersonAdmin(admin.ModelAdmin):
 @admin.register(Topic)
 class TopicAdmin(ModerationActions, admin.ModelAdmin):
     list_display = ["slug", "title_column", "live_column", "open_column", "edit_link"]
-    list_filter = [("live_version", admin.EmptyFieldListFilter), "is_withdrawn"]
+    list_filter = [("live_version", admin.EmptyFieldListFilter), "is_unpublished"]
     search_fields = ["slug", "versions__title"]
     readonly_fields = [
         "slug",
         "live_version",
         "draft_version",
         "created_at",
-        "withdrawn_reason",
+        "unpublished_reason",
     ]
     fields = readonly_fields
     moderation_actions = {
         "unpublish_topic": {
+            "service": services.unpublish_topic,
             "arg": "topic",
             "comment": "reason",
             "title": _("Unpublish “%(name)s”"),
@@ -151,6 +153,7 @@ class TopicAdmin(ModerationActions, admin.ModelAdmin):
             "done": _("The topic is unpublished."),
         },
         "rename_topic": {
+            "service": services.rename_topic,
             "arg": "topic",
             "comment": "new_slug",
             "title": _("Rename “%(name)s”"),
@@ -163,6 +166,7 @@ class TopicAdmin(ModerationActions, admin.ModelAdmin):
             "done": _("The topic is renamed; the old address redirects."),
         },
         "republish_topic": {
+            "service": services.republish_topic,
             "arg": "topic",
             "comment": "comment",
             "title": _("Republish “%(name)s”"),
@@ -192,7 +196,7 @@ class TopicAdmin(ModerationActions, admin.ModelAdmin):
 
     @admin.display(description=_("live"))
     def live_column(self, topic):
-        if topic.is_withdrawn:
+        if topic.is_unpublished:
             return _("unpublished")
         return f"v{topic.live_version.number}" if topic.live_version else "—"
 
@@ -208,7 +212,7 @@ class TopicAdmin(ModerationActions, admin.ModelAdmin):
     @admin.display(description="")
     def edit_link(self, topic):
         return format_html(
-            '<a class="button" href="{}">{}</a>',
+            '<a href="{}">{}</a>',
             reverse("admin:topics_topic_edit", args=[topic.pk]),
             _("Edit"),
         )
@@ -228,18 +232,30 @@ class TopicAdmin(ModerationActions, admin.ModelAdmin):
             return []
         return [
             "rename_topic",
-            "republish_topic" if topic.is_withdrawn else "unpublish_topic",
+            "republish_topic" if topic.is_unpublished else "unpublish_topic",
         ]
 
     def edit_view(self, request, pk):
-        """Open the topic's open version, or start a draft from the live one."""
-        topic = get_object_or_404(Topic, pk=pk)
-        try:
-            draft = services.start_draft(topic=topic, by=request.user)
-        except ValidationError as error:
-            self.message_user(request, " ".join(error.messages), messages.ERROR)
-            return redirect("admin:topics_topic_changelist")
-        return redirect(version_admin_url(draft))
+        """Open the topic's open version; starting a new draft takes a POST."""
+        topic = get_object_or_404(Topic.objects.select_related("draft_version"), pk=pk)
+        if topic.draft_version is not None:
+            return redirect(version_admin_url(topic.draft_version))
+        if request.method == "POST":
+            try:
+                draft = services.start_draft(topic=topic, by=request.user)
+            except (ValidationError, PermissionDenied) as error:
+                self.message_user(request, error_text(error), messages.ERROR)
+                return redirect("admin:topics_topic_changelist")
+            return redirect(version_admin_url(draft))
+        if not request.user.has_perm(services.EDIT_PERMISSION):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Edit “%(topic)s”") % {"topic": topic.title},
+            "topic": topic,
+        }
+        return TemplateResponse(request, "admin/topics/topic/start_draft.html", context)
 
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
@@ -250,8 +266,11 @@ class TopicAdmin(ModerationActions, admin.ModelAdmin):
             version = services.create_topic(by=request.user, **data)
             self.message_user(
                 request,
-                _("Topic “%s” created. Write its sections, then submit it for review.")
-                % version.title,
+                _(
+                    "Topic “%(title)s” created. Write its sections, then submit it "
+                    "for review."
+                )
+                % {"title": version.title},
                 messages.SUCCESS,
             )
             return redirect(version_admin_url(version))
@@ -351,6 +370,7 @@ class TopicVersionAdmin(ModerationActions, admin.ModelAdmin):
     ]
     moderation_actions = {
         "restore_version": {
+            "service": services.restore_version,
             "arg": "version",
             "comment": "comment",
             "title": _("Restore %(name)s"),
@@ -363,7 +383,8 @@ class TopicVersionAdmin(ModerationActions, admin.ModelAdmin):
             "button": _("Restore this version"),
             "done": _("Restored as a new version, now in the review queue."),
         },
-        "withdraw_version_permalink": {
+        "withdraw_permalink": {
+            "service": services.withdraw_permalink,
             "arg": "version",
             "comment": "reason",
             "title": _("Withdraw the permalink of %(name)s"),
@@ -430,7 +451,9 @@ class TopicVersionAdmin(ModerationActions, admin.ModelAdmin):
             "{} {}<br>{} <a href='{}' target='_blank' rel='noopener'>{}</a> · "
             "<a href='{}' target='_blank' rel='noopener'>{}</a>",
             _("Cite a work in a section as [@key] or [@key, p. 12]."),
-            _("Keys cited in this version: %s.") % ", ".join(keys) if keys else "",
+            _("Keys cited in this version: %(keys)s.") % {"keys": ", ".join(keys)}
+            if keys
+            else "",
             _("Find a key:"),
             reverse("admin:citations_work_changelist"),
             _("search the bibliography"),
@@ -493,10 +516,13 @@ class TopicVersionAdmin(ModerationActions, admin.ModelAdmin):
 
     def available_moderation(self, version):
         actions = []
-        if version.state in TopicVersion.APPROVED_STATES and not version.is_withdrawn:
+        if (
+            version.state in TopicVersion.APPROVED_STATES
+            and not version.is_permalink_withdrawn
+        ):
             actions.append("restore_version")
             if version.state == TopicVersion.State.SUPERSEDED:
-                actions.append("withdraw_version_permalink")
+                actions.append("withdraw_permalink")
         return actions
 
     def review_view(self, request, pk):
@@ -517,7 +543,7 @@ class TopicVersionAdmin(ModerationActions, admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": _("Review: %s") % version.title,
+            "title": _("Review: %(title)s") % {"title": version.title},
             "version": version,
             "live": live,
             "diff": diff_versions(live, version),
@@ -556,7 +582,7 @@ class TopicVersionAdmin(ModerationActions, admin.ModelAdmin):
             raise PermissionDenied(_("Only moderators can decide on a submission."))
         try:
             if decision == "withdraw":
-                result = services.withdraw(version=version, by=request.user)
+                result = services.withdraw_from_review(version=version, by=request.user)
             else:
                 result = decide[decision](
                     version=version,
@@ -586,7 +612,8 @@ class TopicVersionAdmin(ModerationActions, admin.ModelAdmin):
         except (ValidationError, PermissionDenied) as error:
             self.message_user(
                 request,
-                _("Saved, but not submitted: %s") % error_text(error),
+                _("Saved, but not submitted: %(reason)s")
+                % {"reason": error_text(error)},
                 messages.ERROR,
             )
         else:
@@ -613,34 +640,26 @@ class TopicVersionAdmin(ModerationActions, admin.ModelAdmin):
     def has_approve_permission(self, request):
         return request.user.has_perm(services.APPROVE_PERMISSION)
 
-    def _create_formsets(self, request, obj, change):
-        formsets, inline_instances = super()._create_formsets(request, obj, change)
-        by_model = {formset.model: formset for formset in formsets}
-        if Section in by_model and Figure in by_model:
-            by_model[Section].figure_formset = by_model[Figure]
-        return formsets, inline_instances
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        # The sections' formset checks @fig: labels against the figures being
+        # saved with them: both formsets of one request share this register.
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if not issubclass(inline.formset, SiblingFormSet):
+            return kwargs
+        if not hasattr(request, "version_formsets"):
+            request.version_formsets = {}
+        return {**kwargs, "siblings": request.version_formsets}
 
     def save_formset(self, request, form, formset, change):
         if formset.model not in ORDERED_INLINE_MODELS:
             return super().save_formset(request, form, formset, change)
-        version = form.instance
         formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            obj.delete()
-        kept = [
-            (index, f)
-            for index, f in enumerate(formset.forms)
-            if not formset._should_delete_form(f) and (f.instance.pk or f.has_changed())
-        ]
-        # Blank or 0 means "at the end, in the order shown".
-        kept.sort(key=lambda item: (item[1].instance.position or PARKED, item[0]))
-        formset.model.objects.filter(version=version).update(
-            position=F("position") + PARKED
+        services.save_rows(
+            version=form.instance,
+            model=formset.model,
+            rows=[f.save(commit=False) for f in kept_forms(formset)],
+            deleted=formset.deleted_objects,
         )
-        for position, (_index, f) in enumerate(kept, start=1):
-            f.instance.version = version
-            f.instance.position = position
-            f.instance.save()
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -661,12 +680,20 @@ class TopicVersionAdmin(ModerationActions, admin.ModelAdmin):
             except (ValidationError, PermissionDenied) as error:
                 self.message_user(
                     request,
-                    _("“%s” was not published: ") % version.title + error_text(error),
+                    _("“%(title)s” was not published: %(reason)s")
+                    % {"title": version.title, "reason": error_text(error)},
                     messages.ERROR,
                 )
         if published:
             self.message_user(
-                request, _("%d version(s) published.") % published, messages.SUCCESS
+                request,
+                ngettext(
+                    "%(count)d version published.",
+                    "%(count)d versions published.",
+                    published,
+                )
+                % {"count": published},
+                messages.SUCCESS,
             )
 
 

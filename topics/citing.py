@@ -3,20 +3,22 @@
 import bibtexparser
 from bibtexparser.model import Entry, Field
 from django.conf import settings
-from django.urls import reverse
 from django.utils.text import slugify
 from pylatexenc.latexencode import unicode_to_latex
 
+from citations.names import bibtex_name, sorted_name
 
-def permalink(version):
-    path = reverse(
-        "topics:version", kwargs={"slug": version.topic.slug, "number": version.number}
-    )
-    return settings.SCHOLARGATE_SITE_URL + path
+from .models import absolute_url, topic_url
 
 
-def entry_item(version):
-    """Return the version as a CSL-JSON item (an encyclopedia entry)."""
+def permalink(version) -> str:
+    """The address of an approved version, for citations."""
+    return absolute_url(topic_url(version.topic.slug, number=version.number))
+
+
+def entry_item(page) -> dict:
+    """Return the version of a page as a CSL-JSON item (an encyclopedia entry)."""
+    version = page.version
     date = version.approved_at
     site = slugify(settings.SCHOLARGATE_SITE_NAME)
     item = {
@@ -30,21 +32,18 @@ def entry_item(version):
         "language": settings.LANGUAGE_CODE,
         "abstract": version.summary,
     }
-    if version.author_names:
-        item["author"] = version.author_names
+    if page.author_names:
+        item["author"] = page.author_names
     if date:
         item["issued"] = {"date-parts": [[date.year, date.month, date.day]]}
     return item
 
 
-def entry_bibtex(version):
-    item = entry_item(version)
-    names = " and ".join(
-        f"{n['family']}, {n['given']}" if n.get("given") else n.get("family", "")
-        for n in version.author_names
-    )
+def entry_bibtex(page) -> str:
+    version = page.version
+    item = entry_item(page)
     fields = [
-        ("author", names),
+        ("author", " and ".join(bibtex_name(n) for n in page.author_names)),
         ("title", version.title),
         ("booktitle", settings.SCHOLARGATE_SITE_NAME),
         ("publisher", settings.SCHOLARGATE_SITE_NAME),
@@ -65,15 +64,12 @@ def entry_bibtex(version):
     return bibtexparser.write_string(library)
 
 
-def entry_ris(version):
+def entry_ris(page) -> str:
     """Return RIS (TY first, ER last), as reference managers import it."""
+    version = page.version
     date = version.approved_at
     lines = [("TY", "ENCYC"), ("TI", version.title)]
-    for name in version.author_names:
-        given = name.get("given")
-        lines.append(
-            ("AU", f"{name['family']}, {given}" if given else name.get("family", ""))
-        )
+    lines += [("AU", sorted_name(name)) for name in page.author_names]
     lines += [
         ("T2", settings.SCHOLARGATE_SITE_NAME),
         ("PB", settings.SCHOLARGATE_SITE_NAME),

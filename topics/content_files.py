@@ -16,16 +16,10 @@ from citations.models import Work
 
 from . import images, services
 from .models import (
-    Figure,
-    KeyFigure,
     Kind,
     Licence,
-    Person,
-    RelatedTopic,
     Section,
-    SeminalWork,
     Topic,
-    TopicVersion,
     figure_label_validator,
     slug_validator,
 )
@@ -349,63 +343,32 @@ def _check_parent_cycles(topic_files):
     return problems
 
 
-def _write_topic(t, *, by, topics):
+def _draft_content(t: TopicFile) -> services.DraftContent:
     meta = t.meta
-    topic = topics[str(meta["slug"])]
-    version = TopicVersion.objects.create(
-        topic=topic,
+    return services.DraftContent(
+        slug=str(meta["slug"]),
         title=str(meta["title"]),
         summary=str(meta["summary"]).strip(),
         kind=meta["kind"],
-        parent=topics[str(meta["parent"])] if meta.get("parent") else None,
-        created_by=by,
+        parent=str(meta["parent"]) if meta.get("parent") else None,
+        tags=[str(tag) for tag in meta.get("tags", [])],
+        sections=t.sections,
+        related=[str(slug) for slug in meta.get("related", [])],
+        key_figures=[str(name) for name in meta.get("key_figures", [])],
+        seminal_works=[str(key) for key in meta.get("seminal_works", [])],
+        figures=[
+            services.FigureContent(
+                upload=upload,
+                alt=str(entry.get("alt", "")),
+                decorative=entry.get("decorative") is True,
+                caption=str(entry.get("caption", "")),
+                credit=str(entry.get("credit", "")),
+                licence=str(entry.get("licence") or Licence.CC_BY_4),
+                label=str(entry.get("label", "")),
+            )
+            for entry, upload in t.figures
+        ],
     )
-    version.tags.set([str(tag) for tag in meta.get("tags", [])])
-    Section.objects.bulk_create(
-        Section(version=version, position=i, kind=kind, heading=heading, body=body)
-        for i, (heading, kind, body) in enumerate(t.sections, start=1)
-    )
-    RelatedTopic.objects.bulk_create(
-        RelatedTopic(version=version, position=i, target=topics[str(slug)])
-        for i, slug in enumerate(meta.get("related", []), start=1)
-    )
-    people = []
-    for name in meta.get("key_figures", []):
-        name = " ".join(str(name).split())
-        person = Person.objects.filter(name=name).first()
-        if person is None:
-            person = Person(name=name)
-            person.save()
-        people.append(person)
-    KeyFigure.objects.bulk_create(
-        KeyFigure(version=version, position=i, person=person)
-        for i, person in enumerate(people, start=1)
-    )
-    works = Work.objects.in_bulk(
-        [str(k) for k in meta.get("seminal_works", [])], field_name="key"
-    )
-    SeminalWork.objects.bulk_create(
-        SeminalWork(version=version, position=i, work=works[str(key)])
-        for i, key in enumerate(meta.get("seminal_works", []), start=1)
-    )
-    for position, (entry, upload) in enumerate(t.figures, start=1):
-        figure = Figure(
-            version=version,
-            position=position,
-            alt=" ".join(str(entry.get("alt", "")).split()),
-            decorative=entry.get("decorative") is True,
-            caption=str(entry.get("caption", "")).strip(),
-            credit=str(entry.get("credit", "")).strip(),
-            licence=str(entry.get("licence") or Licence.CC_BY_4),
-            label=str(entry.get("label", "")),
-        )
-        services.set_figure_image(figure, upload)
-        figure.save()
-    services.sync_citations(version)
-    topic.draft_version = version
-    topic.save(update_fields=["draft_version"])
-    services.record_import(version=version, by=by)
-    return version
 
 
 def import_content(paths, *, publish=False, by=None, progress=None):
@@ -434,20 +397,15 @@ def import_content(paths, *, publish=False, by=None, progress=None):
         raise ImportFailed(problems)
     with transaction.atomic():
         apply_bibtex(work_entries)
-        slugs = {str(t.meta["slug"]) for t in topic_files}
-        slugs |= {str(s) for t in topic_files for s in t.meta.get("related", [])}
-        slugs |= {str(t.meta["parent"]) for t in topic_files if t.meta.get("parent")}
-        topics = Topic.objects.in_bulk(list(slugs), field_name="slug")
-        for t in topic_files:
-            slug = str(t.meta["slug"])
-            if slug not in topics:
-                topics[slug] = Topic.objects.create(slug=slug)
-        versions = []
-        for t in topic_files:
-            versions.append(_write_topic(t, by=by, topics=topics))
+        versions = services.create_drafts(
+            contents=[_draft_content(t) for t in topic_files],
+            by=by,
+            comment=_("Imported from a content file."),
+        )
         if publish:
-            for version in progress(versions) if progress else versions:
-                services.publish_imported(version=version, edit_summary=_("Imported"))
+            batches = [versions[i : i + 25] for i in range(0, len(versions), 25)]
+            for batch in progress(batches) if progress else batches:
+                services.approve_as_system(versions=batch, edit_summary=_("Imported"))
     return versions
 
 

@@ -2,9 +2,12 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from taggit.models import Tag
 
 from .models import TopicVersion
+from .selectors import TEXT_FIELDS
 
 
 class RecentVersionsFeed(Feed):
@@ -22,8 +25,9 @@ class RecentVersionsFeed(Feed):
     def versions(self):
         return (
             TopicVersion.objects.approved()
-            .filter(is_withdrawn=False, topic__is_withdrawn=False)
-            .select_related("topic")
+            .filter(is_permalink_withdrawn=False, topic__is_unpublished=False)
+            .select_related("topic", "page")
+            .defer(*(f"page__{name}" for name in TEXT_FIELDS))
             .order_by("-approved_at", "-pk")
         )
 
@@ -34,9 +38,13 @@ class RecentVersionsFeed(Feed):
         return f"{version.title} (version {version.number})"
 
     def item_description(self, version):
-        summary = version.summary_html
+        summary = version.page.summary_html
         if version.edit_summary:
-            summary += f"<p>Change: {version.edit_summary}</p>"
+            # The summary is stored sanitised HTML; the edit summary is text.
+            summary += format_html(
+                "<p>{}</p>",
+                _("Change: %(summary)s") % {"summary": version.edit_summary},
+            )
         return summary
 
     def item_link(self, version):
@@ -54,7 +62,7 @@ class RecentVersionsFeed(Feed):
         return version.approved_at
 
     def item_author_name(self, version):
-        return version.byline or None
+        return version.page.byline or None
 
 
 class TagFeed(RecentVersionsFeed):

@@ -9,7 +9,7 @@ from .services import (
     check_parent,
     check_sections,
     figure_caption_heading,
-    set_figure_image,
+    store_figure_image,
 )
 
 
@@ -125,8 +125,21 @@ def kept_forms(formset):
         for form in formset.forms
         if (form.has_changed() or form.instance.pk)
         and hasattr(form, "cleaned_data")
-        and not formset._should_delete_form(form)
+        and not (formset.can_delete and form.cleaned_data.get("DELETE"))
     ]
+
+
+class SiblingFormSet(forms.BaseInlineFormSet):
+    """An inline formset that knows the other formsets of its page.
+
+    `siblings` is a dict shared by the formsets of one admin request
+    (ModelAdmin.get_formset_kwargs), keyed by model.
+    """
+
+    def __init__(self, *args, siblings=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.siblings = siblings if siblings is not None else {}
+        self.siblings[self.model] = self
 
 
 class FigureForm(forms.ModelForm):
@@ -163,13 +176,13 @@ class FigureForm(forms.ModelForm):
     def save(self, commit=True):
         figure = super().save(commit=False)
         if self.upload is not None:
-            set_figure_image(figure, self.upload)
+            store_figure_image(figure=figure, upload=self.upload)
         if commit:
             figure.save()
         return figure
 
 
-class FigureInlineFormSet(forms.BaseInlineFormSet):
+class FigureInlineFormSet(SiblingFormSet):
     """Labels are unique in a version; captions may cite works and figures."""
 
     def labels(self):
@@ -215,15 +228,13 @@ class FigureInlineFormSet(forms.BaseInlineFormSet):
             )
 
 
-class SectionInlineFormSet(forms.BaseInlineFormSet):
+class SectionInlineFormSet(SiblingFormSet):
     """Check every section's citations and links in one Pandoc run."""
 
-    # The figures formset of the same page, for @fig: labels (set by the admin).
-    figure_formset = None
-
     def figure_labels(self):
-        if self.figure_formset is not None:
-            return self.figure_formset.labels()
+        figures = self.siblings.get(Figure)
+        if figures is not None:
+            return figures.labels()
         if self.instance.pk:
             return list(
                 self.instance.figures.exclude(label="").values_list("label", flat=True)

@@ -21,7 +21,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 # MPO is how Pillow names the JPEGs of many phone cameras (a JPEG with a
 # second, preview image): stored and rendered as JPEG.
@@ -239,6 +239,29 @@ def _webp(image, source_format, icc):
     return min(lossy, lossless, key=len)
 
 
+def _as_rgb(image, icc):
+    """Return (image, ICC profile) with print colours (CMYK) turned into sRGB.
+
+    A CMYK profile describes CMYK values only: kept on an RGB rendition it
+    would shift every colour, so it is used for the conversion and dropped.
+    """
+    if image.mode != "CMYK":
+        return image, icc
+    if icc:
+        try:
+            converted = ImageCms.profileToProfile(
+                image,
+                ImageCms.ImageCmsProfile(io.BytesIO(icc)),
+                ImageCms.createProfile("sRGB"),
+                outputMode="RGB",
+            )
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            converted = None
+        if converted is not None:
+            return converted, None
+    return image.convert("RGB"), None
+
+
 def _for_webp(image):
     if image.mode in ("RGBA", "LA") or "transparency" in image.info:
         return image.convert("RGBA")
@@ -266,8 +289,9 @@ def store(upload):
                     "type": Image.MIME[upload.format],
                 }
             ]
-        icc = source.info.get("icc_profile")
-        image = ImageOps.exif_transpose(source)
+        image, icc = _as_rgb(
+            ImageOps.exif_transpose(source), source.info.get("icc_profile")
+        )
         widths = sorted(
             {min(w, image.width) for w in settings.FIGURE_WIDTHS}
             | ({image.width} if image.width < max(settings.FIGURE_WIDTHS) else set())

@@ -17,12 +17,12 @@ from django.contrib.postgres.search import (
     TrigramSimilarity,
 )
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
 from django.db.models.functions import Substr
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from .models import TopicVersion
+from .models import VersionPage
 
 CONFIG = "scholargate"
 MAX_QUERY = 200
@@ -34,13 +34,14 @@ def is_postgres():
     return connection.vendor == "postgresql"
 
 
-def index_version(version):
-    """Store the version's search vector (PostgreSQL only)."""
+def index_page(page):
+    """Store a version page's search vector (PostgreSQL only)."""
     if not is_postgres():
         return
-    TopicVersion.objects.filter(pk=version.pk).update(
-        search_vector=SearchVector("title", weight="A", config=CONFIG)
-        + SearchVector("summary", weight="B", config=CONFIG)
+    version = page.version
+    VersionPage.objects.filter(pk=page.pk).update(
+        search_vector=SearchVector(Value(version.title), weight="A", config=CONFIG)
+        + SearchVector(Value(version.summary), weight="B", config=CONFIG)
         + SearchVector("search_text", weight="C", config=CONFIG)
     )
 
@@ -60,13 +61,13 @@ def search_topics(topics, text):
     if is_postgres():
         query = SearchQuery(text, search_type="websearch", config=CONFIG)
         return (
-            topics.filter(live_version__search_vector=query)
+            topics.filter(live_version__page__search_vector=query)
             .annotate(
-                rank=SearchRank(F("live_version__search_vector"), query),
+                rank=SearchRank(F("live_version__page__search_vector"), query),
                 # ts_headline costs time in proportion to the text: the
                 # first few thousand characters give the snippet.
                 headline=SearchHeadline(
-                    Substr("live_version__search_text", 1, HEADLINE_CHARS),
+                    Substr("live_version__page__search_text", 1, HEADLINE_CHARS),
                     query,
                     config=CONFIG,
                     start_sel=START,
@@ -85,7 +86,7 @@ def search_topics(topics, text):
         topics = topics.filter(
             Q(live_version__title__icontains=term)
             | Q(live_version__summary__icontains=term)
-            | Q(live_version__search_text__icontains=term)
+            | Q(live_version__page__search_text__icontains=term)
         )
     return topics.order_by("live_version__title", "pk")
 

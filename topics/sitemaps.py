@@ -26,8 +26,8 @@ class VersionSitemap(Sitemap):
         return (
             TopicVersion.objects.filter(
                 state=TopicVersion.State.SUPERSEDED,
-                is_withdrawn=False,
-                topic__is_withdrawn=False,
+                is_permalink_withdrawn=False,
+                topic__is_unpublished=False,
             )
             .select_related("topic")
             .order_by("pk")

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "scholargate.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "scholargate.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -80,6 +81,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "scholargate.context_processors.site",
@@ -174,8 +176,16 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 2000},
         }
     }
+# Pages whose address carries a query (search, filters, questions): made from
+# what anyone types, so kept apart and bounded, per process, never able to
+# evict topic pages from the cache above.
+CACHES["query_pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "query-pages",
+    "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("QUERY_PAGE_CACHE_ENTRIES", 1000))},
+}
 
-# Whole pages for anonymous readers (scholargate/pagecache.py). PAGE_CACHE=false
+# Whole pages for anonymous readers (scholargate/pagecache/). PAGE_CACHE=false
 # renders every request from the stored HTML (for benchmarks and debugging).
 PAGE_CACHE = env_bool("PAGE_CACHE", True)
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 24 * 3600))

@@ -19,3 +19,6 @@ STORAGES = {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
     },
 }
+# Every test renders its pages; tests of the page cache switch it on (and run
+# the after-commit callbacks that start new generations).
+PAGE_CACHE = False

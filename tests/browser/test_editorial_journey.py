@@ -35,6 +35,8 @@ def test_editor_submits_moderator_approves_reader_sees(live_server, browser, set
     sign_in(editor, base, "editor", "editor-demo-pass")
     editor.goto(f"{base}/admin/topics/topic/?q=deep-learning")
     editor.get_by_role("link", name="Edit", exact=True).first.click()
+    # Starting a draft changes data, so it is a button (POST), never a link.
+    editor.get_by_role("button", name="Start a new draft").click()
     editor.screenshot(path=str(ARTIFACTS / "editor-draft.png"))
     assert "Draft" in editor.locator(".field-state").inner_text()
     body = editor.locator("#id_sections-0-body")

@@ -45,6 +45,7 @@ def test_editor_adds_a_figure_and_a_phone_reader_gets_the_small_rendition(
     sign_in(editor, base, "editor", "editor-demo-pass")
     editor.goto(f"{base}/admin/topics/topic/?q=backpropagation")
     editor.get_by_role("link", name="Edit", exact=True).first.click()
+    editor.get_by_role("button", name="Start a new draft").click()
     editor.wait_for_url("**/change/")
     editor.get_by_text("Add another Figure", exact=True).click()
     editor.set_input_files("#id_figures-0-image", str(image))

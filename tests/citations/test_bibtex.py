@@ -75,6 +75,7 @@ def test_messy_values_are_decoded():
     assert fields["bottou2018optimization"]["pages"].count("–") == 1
 
 
+@pytest.mark.pandoc
 def test_import_writes_nothing_in_error_and_a_second_import_is_a_no_op():
     counts = apply_bibtex(preview_bibtex(MESSY))
     assert counts["error"] == len(ERRORS) and counts["updated"] == 0

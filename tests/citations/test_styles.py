@@ -11,7 +11,7 @@ import pytest
 from tests.factories import make_draft, publish
 from topics.models import Section
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.pandoc]
 
 WORKS = [
     dict(
@@ -106,7 +106,7 @@ def test_references_follow_the_site_style(style, settings, editor, moderator):
     for fields in WORKS:
         Work.objects.create(**fields)
     draft = make_draft(by=editor, sections=[(Section.Kind.DEFINITION, "", TEXT)])
-    html = publish(draft, author=editor, moderator=moderator).body_html
+    html = publish(draft, author=editor, moderator=moderator).page.body_html
     text = re.sub(r"<[^>]+>", "", re.search(r"<p>Deep networks.*?</p>", html, re.S)[0])
     for expected in EXPECTED[style]:
         assert expected in (text if expected[0] in "([" else html), (

@@ -7,15 +7,16 @@ from html.parser import HTMLParser
 import bibtexparser
 import pypandoc
 import pytest
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.utils import timezone
 
 from citations.models import Work
-from tests.factories import WorkFactory, make_draft, publish
+from tests.factories import WorkFactory, make_draft, make_live, publish
 from topics import services
 from topics.models import KeyFigure, Person, Section, Topic, TopicVersion
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.pandoc]
 SITE = "http://127.0.0.1:8000"
 
 
@@ -73,7 +74,7 @@ def entry(editor, moderator):
     past = timezone.make_aware(datetime.datetime(2024, 3, 5, 12, 0))
     TopicVersion.objects.filter(pk=v1.pk).update(approved_at=past)
     v1.refresh_from_db()
-    services.rerender_approved(v1.pk)
+    services.rerender_version(version_id=v1.pk)
     v2 = publish(
         services.start_draft(topic=v1.topic, by=editor),
         author=editor,
@@ -107,10 +108,12 @@ def test_reference_managers_read_the_entry(client, entry):
         & names
     )
     assert not any(k.startswith("book:") for k in names if k)
-    assert get["og:url"] == f"{SITE}/topics/entropy/"
+    # What Zotero saves as the item's URL: the version that was read.
+    assert get["og:url"] == f"{SITE}/topics/entropy/v/2/"
     assert {"rel": "canonical", "href": f"{SITE}/topics/entropy/"} in head.links
-    (ld,) = head.json_ld
+    ld, crumbs = head.json_ld
     types = {node["@type"]: node for node in ld["@graph"]}
+    types[crumbs["@type"]] = crumbs
     article = types["ScholarlyArticle"]
     assert article["headline"] == "Entropy" and article["version"] == "2"
     assert article["author"] == [{"@type": "Person", "name": "Edith Editor"}]
@@ -245,3 +248,28 @@ def test_dblp_style_keys_work_end_to_end(client, editor, moderator):
     html = client.get("/topics/k/").content.decode()
     assert f'href="#ref-{key}"' in html
     assert client.get(f"/works/{key}/").status_code == 200
+
+
+def test_an_author_known_by_one_name_is_cited_everywhere(client, moderator):
+    """A user without a family name is a literal name: never dropped from
+    cite.bib, never an empty RIS line."""
+    from tests.factories import UserFactory
+
+    solo = UserFactory(username="hypatia", first_name="", last_name="")
+    solo.groups.add(Group.objects.get(name="Editors"))
+    make_live(
+        author=solo,
+        moderator=moderator,
+        slug="one-name",
+        title="One name",
+        sections=[("definition", "", "Text.")],
+    )
+    bib = bibtexparser.parse_string(
+        client.get("/topics/one-name/cite.bib").content.decode()
+    )
+    assert bib.entries[0]["author"] == "{hypatia}"
+    ris = client.get("/topics/one-name/cite.ris").content.decode()
+    assert "AU  - hypatia\r\n" in ris
+    assert "AU  - \r\n" not in ris
+    meta = dict(read_head(client.get("/topics/one-name/").content.decode()).meta)
+    assert meta["citation_author"] == "hypatia"

@@ -53,7 +53,7 @@ def snapshot():
                 (f.sha256, f.alt, f.decorative, f.caption, f.credit, f.licence, f.label)
                 for f in v.figures.all()
             ],
-            "body_html": v.body_html,
+            "body_html": v.page.body_html,
         }
     works = {
         w.key: (w.entry_type, w.authors, w.title, w.year, w.container_title, w.volume,

@@ -4,14 +4,12 @@ import datetime
 import xml.etree.ElementTree as ET
 
 import pytest
-from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 
 from tests.factories import make_draft, make_live, publish
 from tests.querycounts import assert_flat
 from topics import search, services
-from topics.models import RelatedTopic, Topic, TopicVersion
+from topics.models import RelatedTopic, Topic
 
 pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -267,17 +265,3 @@ def test_query_counts_do_not_grow_with_the_corpus(client, corpus, editor, modera
 
     counts = assert_flat(client, PAGES, grow)
     assert counts["/topics/neural-network/"] == 2
-
-
-def test_generate_corpus_builds_published_topics():
-    call_command(
-        "generate_corpus", "--topics", "6", "--works", "5", "--processes", "1",
-        "--revised", "0.5", verbosity=0,
-    )  # fmt: skip
-    live = Topic.objects.live().filter(slug__startswith="gen1-")
-    assert live.count() == 6
-    assert TopicVersion.objects.filter(topic__in=live, number=3).count() == 3
-    version = live.first().live_version
-    assert version.body_html and version.cite_html["apa"]
-    if connection.vendor == "postgresql":
-        assert TopicVersion.objects.filter(search_vector__isnull=False).count() >= 6

@@ -5,6 +5,8 @@ import pytest
 from scholargate.html import sanitise
 from topics.rendering import SectionSource, analyse_sections, render_version
 
+pytestmark = pytest.mark.pandoc
+
 WORK = {
     "id": "lecun2015",
     "type": "article-journal",

@@ -60,16 +60,22 @@ def test_review_page_shows_the_word_diff_against_the_live_version(
     assert 'value="approve"' in html and 'value="reject"' in html
 
 
-def test_moderator_approves_from_the_review_page(client, editor, moderator, mailoutbox):
+def test_moderator_approves_from_the_review_page(
+    client, editor, moderator, mailoutbox, django_capture_on_commit_callbacks
+):
     draft = submit_change(editor, moderator)
     client.force_login(moderator)
-    response = client.post(
-        review_url(draft),
-        {"decision": "approve", "comment": "Good.", "edit_count": draft.edit_count},
-        follow=True,
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            review_url(draft),
+            {"decision": "approve", "comment": "Good.", "edit_count": draft.edit_count},
+            follow=True,
+        )
     assert "is live as version 2" in response.content.decode()
     assert "Changed text" in Client().get("/topics/topic/").content.decode()
+    (mail,) = mailoutbox
+    assert mail.subject == "Published: Topic" and mail.to == [editor.email]
+    assert "approved as version 2" in mail.body and "Good." in mail.body
 
 
 def test_request_changes_needs_a_comment_and_shows_it_to_the_editor(
@@ -94,7 +100,7 @@ def test_request_changes_needs_a_comment_and_shows_it_to_the_editor(
 def test_stale_review_is_refused_with_a_message(client, editor, moderator):
     draft = submit_change(editor, moderator)
     seen = draft.edit_count
-    services.withdraw(version=draft, by=editor)
+    services.withdraw_from_review(version=draft, by=editor)
     services.record_edit(version=draft, by=editor)
     services.submit_for_review(version=draft, by=editor, edit_summary="Again")
     client.force_login(moderator)
@@ -240,7 +246,7 @@ def test_review_and_history_query_counts_are_flat(
     add_versions(live.topic, 2)
     submission = queue_one(live.topic)
     before = {url: count_queries(client, url) for url in pages(submission)}
-    services.withdraw(version=submission, by=editor)
+    services.withdraw_from_review(version=submission, by=editor)
     TopicVersion.objects.filter(pk=submission.pk).delete()
     add_versions(live.topic, 4)
     for n in range(4):

@@ -141,3 +141,48 @@ def test_approval_mails_the_author(
     subjects = [(m.subject, m.to) for m in mailoutbox]
     assert ("Review requested: Topic", [moderator.email]) in subjects
     assert ("Published: Topic", [editor.email]) in subjects
+
+
+def test_every_transition_mails_the_people_concerned(
+    editor, moderator, second_moderator, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Submit and restore ask the other moderators; request changes, reject
+    and approve tell the authors, with the moderator's comment."""
+    draft = make_draft(by=editor, sections=[(Section.Kind.DEFINITION, "", "One.")])
+
+    def mails(action):
+        mailoutbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            action()
+        return sorted((m.subject, tuple(m.to), m.body) for m in mailoutbox)
+
+    sent = mails(
+        lambda: services.submit_for_review(version=draft, by=editor, edit_summary="x")
+    )
+    assert sorted((s, to) for s, to, _b in sent) == sorted(
+        [
+            ("Review requested: Topic", (moderator.email,)),
+            ("Review requested: Topic", (second_moderator.email,)),
+        ]
+    )
+    (sent,) = mails(
+        lambda: services.request_changes(
+            version=draft, by=moderator, comment="Cite a source."
+        )
+    )
+    assert sent[:2] == ("Changes requested: Topic", (editor.email,))
+    assert "Mona Moderator asked for changes" in sent[2] and "Cite a source." in sent[2]
+    services.submit_for_review(version=draft, by=editor, edit_summary="y")
+    (sent,) = mails(
+        lambda: services.reject_version(
+            version=draft, by=moderator, comment="Off topic."
+        )
+    )
+    assert sent[:2] == ("Rejected: Topic", (editor.email,))
+    assert "Off topic." in sent[2]
+    live = make_live(author=editor, moderator=moderator, slug="other", title="Other")
+    sent = mails(lambda: services.restore_version(version=live, by=second_moderator))
+    assert [(s, to) for s, to, _b in sent] == [
+        ("Review requested: Other", (moderator.email,))
+    ]
+    assert "Max Moderator restored version 1 of “Other”" in sent[0][2]

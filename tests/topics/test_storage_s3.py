@@ -13,7 +13,7 @@ from topics.models import Figure
 boto3 = pytest.importorskip("boto3", reason="the s3 extra is not installed")
 moto = pytest.importorskip("moto", reason="moto (S3 stand-in) is not installed")
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.pandoc]
 BUCKET = "scholargate-media"
 
 
@@ -44,7 +44,7 @@ def test_figures_are_stored_and_linked_in_the_bucket(s3_storage, editor):
     upload = images.check_upload(io.BytesIO(buffer.getvalue()), "blue.png")
     draft = make_draft(by=editor, sections=[("definition", "", "See @fig:blue.")])
     figure = Figure(version=draft, position=1, alt="A blue rectangle.", label="blue")
-    services.set_figure_image(figure, upload)
+    services.store_figure_image(figure=figure, upload=upload)
     figure.save()
     stored = {
         item["Key"]: item["Size"]
@@ -53,7 +53,7 @@ def test_figures_are_stored_and_linked_in_the_bucket(s3_storage, editor):
     names = [figure.image.name] + [r["name"] for r in figure.renditions]
     assert set(names) == set(stored)
     assert [r["width"] for r in figure.renditions] == [480, 960, 1200, 1200]
-    page = services.prepare_preview(draft)
+    page = services.preview_page(draft)
     url = f"https://{BUCKET}.s3.amazonaws.com/{figure.renditions[0]['name']}"
     assert default_storage.url(figure.renditions[0]["name"]) == url
     assert f"{url} 480w" in page.body_html

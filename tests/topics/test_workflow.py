@@ -30,7 +30,7 @@ class TestTransitions:
         assert last_action(version) == AuditEntry.Action.SUBMITTED
 
     def test_withdraw_returns_a_submission_to_draft(self, editor):
-        version = services.withdraw(version=submitted(editor), by=editor)
+        version = services.withdraw_from_review(version=submitted(editor), by=editor)
         assert version.state == State.DRAFT
         assert last_action(version) == AuditEntry.Action.WITHDRAWN
 
@@ -39,7 +39,7 @@ class TestTransitions:
 
         stranger = UserFactory()
         with pytest.raises(PermissionDenied):
-            services.withdraw(version=submitted(editor), by=stranger)
+            services.withdraw_from_review(version=submitted(editor), by=stranger)
 
     def test_request_changes_needs_a_comment_and_reopens_the_draft(
         self, editor, moderator
@@ -59,16 +59,21 @@ class TestTransitions:
             version=submitted(editor), by=moderator, comment="Out of scope."
         )
         assert version.state == State.REJECTED
-        assert Topic.objects.get(pk=version.topic_id).draft_version is None
-        # A new draft can be started afterwards.
-        make_draft(by=editor, slug="other")
+        topic = Topic.objects.get(pk=version.topic_id)
+        assert topic.draft_version is None
+        # The same topic, never published, can be worked on again: the new
+        # draft starts from the rejected text.
+        draft = services.start_draft(topic=topic, by=editor)
+        assert draft.state == State.DRAFT and draft.based_on == version
+        assert draft.sections.get().body == "Text."
+        assert Topic.objects.get(pk=topic.pk).draft_version == draft
 
     def test_approving_a_version_edited_after_submission_is_refused(
         self, editor, moderator
     ):
         version = submitted(editor)
         seen = version.edit_count
-        services.withdraw(version=version, by=editor)
+        services.withdraw_from_review(version=version, by=editor)
         services.record_edit(version=version, by=editor)
         services.submit_for_review(version=version, by=editor, edit_summary="Again")
         with pytest.raises(ValidationError, match="changed after you opened it"):
@@ -112,7 +117,7 @@ class TestTransitions:
         with pytest.raises(PermissionDenied):
             services.unpublish_topic(topic=live.topic, by=editor, reason="x")
         with pytest.raises(PermissionDenied):
-            services.withdraw_version_permalink(version=live, by=editor, reason="x")
+            services.withdraw_permalink(version=live, by=editor, reason="x")
 
 
 @pytest.mark.django_db
@@ -155,8 +160,8 @@ def test_unpublish_and_permalink_take_downs_answer_410(client, editor, moderator
         summary="Two",
     )
     with pytest.raises(ValidationError, match="live version cannot be withdrawn"):
-        services.withdraw_version_permalink(version=v2, by=moderator, reason="x")
-    services.withdraw_version_permalink(version=v1, by=moderator, reason="Libel.")
+        services.withdraw_permalink(version=v2, by=moderator, reason="x")
+    services.withdraw_permalink(version=v1, by=moderator, reason="Libel.")
     assert client.get("/topics/topic/v/1/").status_code == 410
     assert client.get("/topics/topic/v/2/").status_code == 200
     services.unpublish_topic(topic=v1.topic, by=moderator, reason="Court order.")

@@ -1,3 +1,6 @@
+"""Re-render every approved version: after a change of citation style, or
+of the templates of the page's parts."""
+
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from django.conf import settings
@@ -8,20 +11,13 @@ from tqdm import tqdm
 from citations.formatting import style_path
 from citations.models import Work
 from citations.services import refresh_references
-from scholargate import pagecache
+from topics import services
 from topics.models import TopicVersion
-from topics.services import FROZEN_PARTS, freeze_parts, rerender_approved
-
-
-def _refreeze(versions):
-    for version in versions:
-        freeze_parts(version)
-    TopicVersion.objects.bulk_update(versions, FROZEN_PARTS)
 
 
 def _rerender(version_id, style):
     try:
-        rerender_approved(version_id, style=style)
+        services.rerender_version(version_id=version_id, style=style)
     finally:
         connections.close_all()
     return version_id
@@ -48,12 +44,16 @@ class Command(BaseCommand):
             "--parts-only",
             action="store_true",
             help="Only re-render the page parts around the text (head, key figures, "
-            "tags, versions, cite): no Pandoc, a few milliseconds a version.",
+            "tags, versions, cite): no Pandoc for the text.",
         )
 
     def handle(self, *, style=None, processes=2, parts_only=False, **options):
         if parts_only:
-            return self._parts(options["verbosity"])
+            done = services.refresh_page_parts()
+            self.stdout.write(
+                self.style.SUCCESS(f"{done} version(s): page parts rendered.")
+            )
+            return
         style = style or settings.SCHOLARGATE_CITATION_STYLE
         try:
             path = style_path(style)
@@ -65,7 +65,7 @@ class Command(BaseCommand):
         bar = tqdm(total=len(ids), unit="version", disable=options["verbosity"] < 1)
         if processes <= 1 or connections["default"].vendor == "sqlite" and len(ids) < 4:
             for version_id in ids:
-                rerender_approved(version_id, style=path)
+                services.rerender_version(version_id=version_id, style=path)
                 bar.update()
         else:
             connections.close_all()
@@ -80,25 +80,4 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"{len(ids)} version(s) re-rendered in the style {style}."
             )
-        )
-
-    def _parts(self, verbosity):
-        approved = (
-            TopicVersion.objects.approved().select_related("topic").order_by("pk")
-        )
-        bar = tqdm(total=approved.count(), unit="version", disable=verbosity < 1)
-        batch, done = [], 0
-        for version in approved.iterator(chunk_size=500):
-            done += 1
-            batch.append(version)
-            if len(batch) == 500:
-                _refreeze(batch)
-                bar.update(len(batch))
-                batch = []
-        _refreeze(batch)
-        bar.update(len(batch))
-        bar.close()
-        pagecache.bump()
-        self.stdout.write(
-            self.style.SUCCESS(f"{done} version(s): page parts rendered.")
         )

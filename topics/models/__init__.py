@@ -1,0 +1,58 @@
+"""The encyclopedia's models, one module per concern, all importable from here."""
+
+from .pages import VersionPage
+from .people import Person
+from .records import AuditEntry, OldSlug
+from .rows import (
+    ALT_REQUIRED,
+    LICENCE_URLS,
+    Citation,
+    Figure,
+    KeyFigure,
+    Licence,
+    RelatedTopic,
+    Section,
+    SeminalWork,
+    StableKeyed,
+    TopicLink,
+    figure_label_validator,
+)
+from .topics import (
+    RELATED_GROUP_HEADINGS,
+    Kind,
+    Submission,
+    TaggedVersion,
+    Topic,
+    TopicVersion,
+    absolute_url,
+    slug_validator,
+    topic_url,
+)
+
+__all__ = [
+    "ALT_REQUIRED",
+    "LICENCE_URLS",
+    "RELATED_GROUP_HEADINGS",
+    "AuditEntry",
+    "Citation",
+    "Figure",
+    "KeyFigure",
+    "Kind",
+    "Licence",
+    "OldSlug",
+    "Person",
+    "RelatedTopic",
+    "Section",
+    "SeminalWork",
+    "StableKeyed",
+    "Submission",
+    "TaggedVersion",
+    "Topic",
+    "TopicLink",
+    "TopicVersion",
+    "VersionPage",
+    "absolute_url",
+    "figure_label_validator",
+    "slug_validator",
+    "topic_url",
+]

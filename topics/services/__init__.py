@@ -1,0 +1,77 @@
+"""Every change editors, moderators and imports make, as a short public API.
+
+Callers (the admin, management commands, content files, tests) use only
+these names, by reference. Each is keyword-only, atomic, checks permission
+and records what it did in the audit log.
+"""
+
+from .common import APPROVE_PERMISSION, EDIT_PERMISSION, display_name
+from .drafts import (
+    DraftContent,
+    FigureContent,
+    create_drafts,
+    create_topic,
+    record_edit,
+    save_rows,
+    start_draft,
+    store_figure_image,
+)
+from .publishing import preview_page, refresh_page_parts, rerender_version
+from .validation import (
+    check_parent,
+    check_sections,
+    figure_caption_heading,
+    validate_version,
+)
+from .workflow import (
+    approve_as_system,
+    approve_version,
+    publish_now,
+    reject_version,
+    rename_topic,
+    republish_topic,
+    request_changes,
+    restore_version,
+    submit_for_review,
+    unpublish_topic,
+    withdraw_from_review,
+    withdraw_permalink,
+)
+
+__all__ = [
+    # Drafts
+    "create_topic",
+    "start_draft",
+    "record_edit",
+    "save_rows",
+    "store_figure_image",
+    "create_drafts",
+    "DraftContent",
+    "FigureContent",
+    # Workflow
+    "submit_for_review",
+    "withdraw_from_review",
+    "request_changes",
+    "reject_version",
+    "approve_version",
+    "approve_as_system",
+    "publish_now",
+    "restore_version",
+    "unpublish_topic",
+    "republish_topic",
+    "withdraw_permalink",
+    "rename_topic",
+    # Publishing
+    "preview_page",
+    "rerender_version",
+    "refresh_page_parts",
+    # Validation
+    "check_sections",
+    "check_parent",
+    "validate_version",
+    "figure_caption_heading",
+    # Permissions and names
+    "APPROVE_PERMISSION",
+    "EDIT_PERMISSION",
+    "display_name",
+]

@@ -1,0 +1,69 @@
+"""What every service needs: permissions, row locks, the audit log, mail."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .. import reactions
+from ..models import AuditEntry, Topic, TopicVersion
+
+APPROVE_PERMISSION = "topics.approve_topicversion"
+EDIT_PERMISSION = "topics.change_topicversion"
+
+
+def require_moderator(user) -> None:
+    if user is None or not user.has_perm(APPROVE_PERMISSION):
+        raise PermissionDenied(_("Only moderators can do this."))
+
+
+def require_editor(user) -> None:
+    if user is None or not user.has_perm(EDIT_PERMISSION):
+        raise PermissionDenied(_("Only editors can do this."))
+
+
+def lock_version(version: TopicVersion) -> tuple[Topic, TopicVersion]:
+    """Lock the topic and the version (in that order) and return fresh rows."""
+    topic = Topic.objects.select_for_update().get(pk=version.topic_id)
+    locked = TopicVersion.objects.select_for_update().get(pk=version.pk)
+    locked.topic = topic
+    return topic, locked
+
+
+def lock_topic(topic: Topic) -> Topic:
+    return Topic.objects.select_for_update().get(pk=topic.pk)
+
+
+def audit(*, topic, version, actor, action, comment="") -> AuditEntry:
+    """Record a transition; what readers see may have changed with it."""
+    reactions.topic_changed(topic)
+    return AuditEntry.objects.create(
+        topic=topic, version=version, actor=actor, action=action, comment=comment
+    )
+
+
+def notify(recipients, subject: str, body: str) -> None:
+    """Mail each recipient once the transaction commits."""
+    addresses = sorted({r.email for r in recipients if r is not None and r.email})
+    if not addresses:
+        return
+    messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [a]) for a in addresses]
+    transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
+
+
+def moderators():
+    """Every active account that may approve versions."""
+    return get_user_model().objects.with_perm(APPROVE_PERMISSION, is_active=True)
+
+
+def authors(version: TopicVersion) -> list:
+    """The accounts that wrote or edited a version: its creator first."""
+    people = [version.created_by] if version.created_by else []
+    people += [u for u in version.contributors.all() if u not in people]
+    return people
+
+
+def display_name(user) -> str:
+    return user.get_full_name() or user.get_username()

@@ -1,0 +1,222 @@
+"""The page as approved: Pandoc renders a version once and it is stored.
+
+A version's page (models.VersionPage) holds everything derived from it:
+the text rendered by Pandoc with the works as they were at approval, the
+parts of the page around the text rendered from their templates, the cite
+texts and the search text. Only this module writes it:
+
+- `preview_page`: the same page in memory, for a draft's preview;
+- `publish_pages`: render and store, when versions are approved;
+- `rerender_version`: again in another citation style (formatting only);
+- `refresh_page_parts`: the parts around the text after a rename.
+
+Pandoc runs here and in validation, never in a reader's request.
+"""
+
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from citations import formatting
+from citations.models import Work
+
+from .. import citing, images, metadata, reactions, rendering, search
+from ..models import Topic, TopicVersion, VersionPage, topic_url
+from .common import authors, display_name
+
+# "Cite this entry" is shown in these styles whatever the site's style.
+CITE_STYLES = {"apa": "apa", "chicago": "chicago-author-date"}
+TEXT_FIELDS = ["summary_html", "body_html", "toc", "structured", "search_text"]
+PART_FIELDS = ["head_html", "header_html", "toc_html", "people_html", "entry_html"]
+
+
+def works_for(version: TopicVersion) -> list[dict]:
+    """Return the CSL-JSON of every work the version cites or lists, as now."""
+    seminal = version.seminal_work_links.values_list("work__key", flat=True)
+    cited = set(version.citations.values_list("work__key", flat=True)) | set(seminal)
+    return [w.to_csl() for w in Work.objects.filter(key__in=cited).order_by("key")]
+
+
+def figure_source(figure) -> rendering.FigureSource:
+    return rendering.FigureSource(
+        label=figure.label,
+        alt="" if figure.decorative else figure.alt,
+        caption=figure.caption,
+        credit=figure.credit,
+        licence_name=figure.get_licence_display(),
+        licence_url=figure.licence_url,
+        picture=images.picture_data(figure.renditions),
+    )
+
+
+def _csl_name(user) -> dict:
+    if user.last_name:
+        return {"family": user.last_name, "given": user.first_name}
+    return {"literal": user.get_username()}
+
+
+def _render_text(page: VersionPage, *, style=None) -> None:
+    """Run Pandoc on the version's text into the page (nothing saved)."""
+    version = page.version
+    rendered = rendering.render_version(
+        summary=version.summary,
+        sections=[
+            rendering.SectionSource(s.display_heading, s.kind, s.body)
+            for s in version.sections.all()
+        ],
+        seminal_keys=[
+            link.work.key for link in version.seminal_work_links.select_related("work")
+        ],
+        works_csl=page.works_csl,
+        topic_url=topic_url,
+        work_url=lambda key: reverse("citations:work", kwargs={"key": key}),
+        style=style,
+        figures=[figure_source(f) for f in version.figures.all()],
+    )
+    # Key figures and tags are part of the version: kept with its page.
+    people = [
+        {
+            "name": k.person.name,
+            "slug": k.person.slug,
+            "description": k.person.description,
+        }
+        for k in version.key_figure_links.select_related("person")
+    ]
+    tags = [{"name": t.name, "slug": t.slug} for t in version.tags.order_by("name")]
+    page.summary_html = rendered.summary_html
+    page.body_html = rendered.body_html
+    page.toc = rendered.toc
+    page.structured = {**rendered.structured, "key_figures": people, "tags": tags}
+    names = [p["name"] for p in people] + [t["name"] for t in tags]
+    page.search_text = " ".join([rendered.plain_text, *names])
+
+
+def _new_page(version: TopicVersion) -> VersionPage:
+    """A page for the version with its works and authors as they are now."""
+    people = authors(version)
+    return VersionPage(
+        version=version,
+        works_csl=works_for(version),
+        author_names=[_csl_name(u) for u in people],
+        byline=", ".join(display_name(u) for u in people),
+    )
+
+
+def _cite_texts(pages: list[VersionPage]) -> None:
+    """Set each page's "cite this entry" texts: one Pandoc run per style."""
+    items = {id(page): citing.entry_item(page) for page in pages}
+    formatted = {
+        name: formatting.format_references(list(items.values()), style)
+        for name, style in CITE_STYLES.items()
+    }
+    for page in pages:
+        item_id = items[id(page)]["id"]
+        page.cite_html = {
+            name: formatted[name].get(item_id, "") for name in CITE_STYLES
+        }
+
+
+def fill_parts(page: VersionPage) -> None:
+    """Render the parts of the page around the text from their templates."""
+    version = page.version
+    topic = version.topic
+    context = {
+        "page": page,
+        "version": version,
+        "topic": topic,
+        "key_figures": page.structured.get("key_figures", []),
+        "tags": page.structured.get("tags", []),
+        # The first approval renders its parts before the topic records it.
+        "first_published": topic.first_published_at or version.approved_at,
+    }
+    page.header_html = render_to_string("topics/includes/header.html", context)
+    page.toc_html = render_to_string("topics/includes/toc.html", context)
+    page.people_html = render_to_string("topics/includes/aside_people.html", context)
+    page.entry_html = render_to_string("topics/includes/aside_entry.html", context)
+    page.head_html = ""
+    if version.number:
+        context.update(metadata.head_context(page))
+        page.head_html = render_to_string("topics/includes/head.html", context)
+
+
+def preview_page(version: TopicVersion) -> VersionPage:
+    """Render an open version's page in memory (nothing is stored)."""
+    page = _new_page(version)
+    _render_text(page)
+    fill_parts(page)
+    return page
+
+
+def publish_pages(versions: list[TopicVersion]) -> list[VersionPage]:
+    """Render and store the pages of versions being approved.
+
+    Each version's text is one Pandoc run; the cite texts of all of them
+    take two. Called inside the approval's transaction.
+    """
+    pages = [_new_page(version) for version in versions]
+    for page in pages:
+        _render_text(page)
+    _cite_texts(pages)
+    for page in pages:
+        fill_parts(page)
+    VersionPage.objects.bulk_create(pages)
+    for page in pages:
+        search.index_page(page)
+    return pages
+
+
+@transaction.atomic
+def rerender_version(*, version_id: int, style: str | None = None) -> VersionPage:
+    """Re-render an approved version in a style, with its stored works.
+
+    Formatting only: the text, the works and the authors are those of the
+    approval. The re-render command calls it from worker processes.
+    """
+    page = VersionPage.objects.select_for_update().get(version_id=version_id)
+    page.version = TopicVersion.objects.select_related("topic").get(pk=version_id)
+    _render_text(page, style=style)
+    _cite_texts([page])
+    fill_parts(page)
+    page.save(update_fields=[*TEXT_FIELDS, "cite_html", *PART_FIELDS, "rendered_at"])
+    search.index_page(page)
+    reactions.topic_changed(page.version.topic)
+    return page
+
+
+def refresh_page_parts(*, topic: Topic | None = None, batch: int = 500) -> int:
+    """Render the parts around the text of every approved page of `topic`
+    (all topics if None) again, with their cite texts; return how many.
+
+    A rename needs it (the parts link to the topic's own pages: permalinks,
+    history, cite), and so does a change of the parts' templates.
+    """
+    pages = (
+        VersionPage.objects.select_related("version__topic")
+        .defer("body_html", "search_text", "search_vector")
+        .order_by("pk")
+    )
+    if topic is not None:
+        pages = pages.filter(version__topic=topic)
+    done = 0
+    chunk = []
+    for page in pages.iterator(chunk_size=batch):
+        if topic is not None:
+            page.version.topic = topic
+        chunk.append(page)
+        if len(chunk) == batch:
+            done += _refresh(chunk)
+            chunk = []
+    done += _refresh(chunk)
+    if topic is None:
+        reactions.site_changed()
+    return done
+
+
+def _refresh(pages: list[VersionPage]) -> int:
+    if not pages:
+        return 0
+    _cite_texts(pages)
+    for page in pages:
+        fill_parts(page)
+    VersionPage.objects.bulk_update(pages, ["cite_html", *PART_FIELDS])
+    return len(pages)

@@ -1,0 +1,112 @@
+"""Checks shared by forms, content imports and the workflow."""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from citations.models import Work
+
+from .. import rendering
+from ..models import OldSlug, Topic, TopicVersion
+
+
+def check_sections(
+    sections, *, figure_labels=(), pending_slugs=(), pending_keys=()
+) -> tuple[list, list[list[str]]]:
+    """Check what section texts refer to; return analyses and errors.
+
+    `sections` is a list of (heading, body). The errors are one list of
+    messages per section. Citation keys must name a Work, topic links a Topic
+    and @fig: labels a figure of the version; keys and slugs being created in
+    the same run count as known.
+    """
+    analyses = rendering.analyse_sections([body for _heading, body in sections])
+    keys = {k for a in analyses for k in a.citation_keys}
+    slugs = {s for a in analyses for s in a.topic_slugs}
+    known_keys = set(Work.objects.filter(key__in=keys).values_list("key", flat=True))
+    known_keys |= set(pending_keys)
+    known_slugs = set(
+        Topic.objects.filter(slug__in=slugs).values_list("slug", flat=True)
+    )
+    known_slugs |= set(
+        OldSlug.objects.filter(slug__in=slugs).values_list("slug", flat=True)
+    )
+    known_slugs |= set(pending_slugs)
+    labels = {label.lower() for label in figure_labels}
+    errors = []
+    for (heading, _body), analysis in zip(sections, analyses, strict=True):
+        errors.append(found := [])
+        for problem in analysis.problems:
+            found.append(
+                _("Section “%(section)s”: %(problem)s.")
+                % {"section": heading, "problem": problem}
+            )
+        for key in analysis.citation_keys:
+            if key not in known_keys:
+                found.append(
+                    _("Section “%(section)s” cites an unknown work: @%(key)s.")
+                    % {"section": heading, "key": key}
+                )
+        for slug in analysis.topic_slugs:
+            if slug not in known_slugs:
+                found.append(
+                    _(
+                        "Section “%(section)s” links to an unknown topic: "
+                        "topic:%(slug)s."
+                    )
+                    % {"section": heading, "slug": slug}
+                )
+        for label in analysis.figure_labels:
+            if label.lower().removeprefix("fig:") not in labels:
+                found.append(
+                    _("Section “%(section)s” refers to an unknown figure: @%(label)s.")
+                    % {"section": heading, "label": label}
+                )
+    return analyses, errors
+
+
+def check_parent(*, topic: Topic | None, parent: Topic | None) -> None:
+    """Raise ValidationError if making `parent` the parent of `topic` loops."""
+    if parent is None or topic is None:
+        return
+    seen = set()
+    current = parent
+    while current is not None and current.pk not in seen:
+        if current.pk == topic.pk:
+            raise ValidationError(
+                _("“%(parent)s” cannot be the parent: it is “%(topic)s” or below it.")
+                % {"parent": parent.slug, "topic": topic.slug},
+                code="parent_cycle",
+            )
+        seen.add(current.pk)
+        version = current.draft_version or current.live_version
+        current = version.parent if version else None
+
+
+def figure_caption_heading(number: int, label: str) -> str:
+    """How a caption is named in validation messages."""
+    if label:
+        return _("Caption of figure %(number)s (%(label)s)") % {
+            "number": number,
+            "label": label,
+        }
+    return _("Caption of figure %(number)s") % {"number": number}
+
+
+def validate_version(version: TopicVersion) -> None:
+    """Raise ValidationError listing every unresolved reference of a version."""
+    sections = [(s.display_heading, s.body) for s in version.sections.all()]
+    figures = list(version.figures.all())
+    sections += [
+        (figure_caption_heading(n, f.label), f.caption)
+        for n, f in enumerate(figures, start=1)
+    ]
+    _analyses, found = check_sections(
+        sections, figure_labels=[f.label for f in figures if f.label]
+    )
+    errors = [message for messages in found for message in messages]
+    try:
+        check_parent(topic=version.topic, parent=version.parent)
+    except ValidationError as error:
+        errors.extend(error.messages)
+    if errors:
+        raise ValidationError(errors)
