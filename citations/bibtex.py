@@ -10,6 +10,7 @@ from bibtexparser.middlewares.names import (
 )
 from bibtexparser.model import Entry, Field
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from pylatexenc.latex2text import LatexNodes2Text
 from pylatexenc.latexencode import unicode_to_latex
 
@@ -168,16 +169,18 @@ def entry_to_fields(entry, strings=None):
     year = str(raw.get("year", "")).strip()
     if year:
         if not year.isdigit():
-            raise ValueError(f"the year “{year}” is not a number")
+            raise ValueError(_("the year “%(year)s” is not a number") % {"year": year})
         values["year"] = int(year)
     month = str(raw.get("month", "")).strip().lower().rstrip(".")
     if month:
         number = MONTHS.get(month) or (int(month) if month.isdigit() else None)
         if number is None or not 1 <= number <= 12:
-            raise ValueError(f"the month “{month}” is not a month")
+            raise ValueError(
+                _("the month “%(month)s” is not a month") % {"month": month}
+            )
         values["month"] = number
     if "title" not in values:
-        raise ValueError("it has no title")
+        raise ValueError(_("it has no title"))
     return values
 
 
@@ -195,7 +198,7 @@ def parse_bibtex(text):
             ParsedEntry(
                 key=key.strip(),
                 line=block.start_line + 1,
-                error=f"BibTeX syntax error: {reason}".strip(),
+                error=_("BibTeX syntax error: %(reason)s") % {"reason": reason},
             )
         )
     for entry in library.entries:
@@ -206,7 +209,14 @@ def parse_bibtex(text):
         except ValidationError as error:
             results.append(ParsedEntry(entry.key, line, error=" ".join(error.messages)))
         except ValueError as error:
-            results.append(ParsedEntry(entry.key, line, error=f"{entry.key}: {error}"))
+            results.append(
+                ParsedEntry(
+                    entry.key,
+                    line,
+                    error=_("%(key)s: %(problem)s")
+                    % {"key": entry.key, "problem": error},
+                )
+            )
         else:
             results.append(ParsedEntry(entry.key, line, fields=values))
     results.sort(key=lambda r: r.line or 0)

@@ -16,20 +16,18 @@ from topics import services
 
 pytestmark = pytest.mark.django_db
 
-REDIS_URL = os.environ.get("REDIS_URL")
-
 
 @pytest.fixture(params=["locmem", "redis"])
 def page_cache(request, settings):
     """Switch the default cache to each backend, empty, for one test."""
     if request.param == "redis":
-        if not REDIS_URL:
+        if not settings.REDIS_TEST_URL:
             if os.environ.get("SCHOLARGATE_REQUIRE_REDIS"):
                 raise pytest.UsageError("Redis is required here (REDIS_URL).")
             pytest.skip("Redis cache test: REDIS_URL is not set")
         backend = {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": settings.REDIS_TEST_URL,
             "KEY_PREFIX": "sg-tests",
         }
     else:

@@ -113,7 +113,9 @@ def read_topic_file(path):
 
     def problem(message, line=None):
         where = f"{path}:{line}" if line else str(path)
-        problems.append(f"{where}: {message}")
+        problems.append(
+            _("%(where)s: %(problem)s") % {"where": where, "problem": message}
+        )
 
     try:
         text = path.read_text(encoding="utf-8")

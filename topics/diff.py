@@ -61,6 +61,7 @@ class SectionChange:
 
 @dataclass
 class ListChange:
+    kind: str
     label: str
     added: list = field(default_factory=list)
     removed: list = field(default_factory=list)
@@ -117,8 +118,11 @@ def _figures(old_rows, new_rows):
     new_keys = {f.stable_key for f in new_rows}
     changes = []
     for number, figure in enumerate(new_rows, start=1):
-        name = _("Figure %(number)s") % {"number": number} + (
-            f" ({figure.label})" if figure.label else ""
+        name = (
+            _("Figure %(number)s (%(label)s)")
+            % {"number": number, "label": figure.label}
+            if figure.label
+            else _("Figure %(number)s") % {"number": number}
         )
         before = old_by_key.get(figure.stable_key)
         if before is None:
@@ -235,37 +239,93 @@ def _sections(old_rows, new_rows):
     return changes
 
 
-def _list(label, old, new):
+def _list(kind, label, old, new):
     return ListChange(
+        kind,
         label,
         added=[item for item in new if item not in old],
         removed=[item for item in old if item not in new],
     )
 
 
+# How the summary counts what changed: ngettext with whole sentences, so each
+# can be translated with its plural forms.
+COUNTS = {
+    ("section", "added"): lambda n: ngettext(
+        "%(count)d section added", "%(count)d sections added", n
+    ),
+    ("section", "removed"): lambda n: ngettext(
+        "%(count)d section removed", "%(count)d sections removed", n
+    ),
+    ("section", "moved"): lambda n: ngettext(
+        "%(count)d section moved", "%(count)d sections moved", n
+    ),
+    ("figure", "added"): lambda n: ngettext(
+        "%(count)d figure added", "%(count)d figures added", n
+    ),
+    ("figure", "removed"): lambda n: ngettext(
+        "%(count)d figure removed", "%(count)d figures removed", n
+    ),
+    ("figure", "changed"): lambda n: ngettext(
+        "%(count)d figure changed", "%(count)d figures changed", n
+    ),
+    ("references", "added"): lambda n: ngettext(
+        "%(count)d reference added", "%(count)d references added", n
+    ),
+    ("references", "removed"): lambda n: ngettext(
+        "%(count)d reference removed", "%(count)d references removed", n
+    ),
+    ("seminal", "added"): lambda n: ngettext(
+        "%(count)d seminal work added", "%(count)d seminal works added", n
+    ),
+    ("seminal", "removed"): lambda n: ngettext(
+        "%(count)d seminal work removed", "%(count)d seminal works removed", n
+    ),
+    ("tags", "added"): lambda n: ngettext(
+        "%(count)d tag added", "%(count)d tags added", n
+    ),
+    ("tags", "removed"): lambda n: ngettext(
+        "%(count)d tag removed", "%(count)d tags removed", n
+    ),
+    ("related", "added"): lambda n: ngettext(
+        "%(count)d related topic added", "%(count)d related topics added", n
+    ),
+    ("related", "removed"): lambda n: ngettext(
+        "%(count)d related topic removed", "%(count)d related topics removed", n
+    ),
+    ("people", "added"): lambda n: ngettext(
+        "%(count)d key figure added", "%(count)d key figures added", n
+    ),
+    ("people", "removed"): lambda n: ngettext(
+        "%(count)d key figure removed", "%(count)d key figures removed", n
+    ),
+}
+
+
+def _count(kind, status, count):
+    return COUNTS[kind, status](count) % {"count": count}
+
+
 def _summary(fields, sections, lists, figures=()):
-    parts = [_("%s changed") % f.label for f in fields]
-    parts += [_("%s changed") % s.heading for s in sections if s.status == "changed"]
-    for status, one, many in [
-        ("added", "%d section added", "%d sections added"),
-        ("removed", "%d section removed", "%d sections removed"),
-        ("moved", "%d section moved", "%d sections moved"),
-    ]:
+    parts = [_("%(what)s changed") % {"what": f.label} for f in fields]
+    parts += [
+        _("%(what)s changed") % {"what": s.heading}
+        for s in sections
+        if s.status == "changed"
+    ]
+    for status in ("added", "removed", "moved"):
         count = sum(1 for s in sections if s.status == status)
         if count:
-            parts.append(ngettext(one, many, count) % count)
-    for status, one, many in [
-        ("added", "%d figure added", "%d figures added"),
-        ("removed", "%d figure removed", "%d figures removed"),
-        ("changed", "%d figure changed", "%d figures changed"),
-    ]:
+            parts.append(_count("section", status, count))
+    for status in ("added", "removed", "changed"):
         count = sum(1 for f in figures if f.status == status)
         if count:
-            parts.append(ngettext(one, many, count) % count)
+            parts.append(_count("figure", status, count))
     for change in lists:
-        for items, verb in ((change.added, _("added")), (change.removed, _("removed"))):
-            if items:
-                parts.append(f"{len(items)} {change.label.lower()} {verb}")
+        if change.added:
+            parts.append(_count(change.kind, "added", len(change.added)))
+        if change.removed:
+            parts.append(_count(change.kind, "removed", len(change.removed)))
     return "; ".join(parts) if parts else _("No changes")
 
 
@@ -286,11 +346,11 @@ def diff_versions(old, new):
     sections = _sections(before["sections"], after["sections"])
     figures = _figures(before["figures"], after["figures"])
     lists = [
-        _list(_("References"), before["cited"], after["cited"]),
-        _list(_("Seminal works"), before["seminal"], after["seminal"]),
-        _list(_("Tags"), before["tags"], after["tags"]),
-        _list(_("Related topics"), before["related"], after["related"]),
-        _list(_("Key figures"), before["people"], after["people"]),
+        _list("references", _("References"), before["cited"], after["cited"]),
+        _list("seminal", _("Seminal works"), before["seminal"], after["seminal"]),
+        _list("tags", _("Tags"), before["tags"], after["tags"]),
+        _list("related", _("Related topics"), before["related"], after["related"]),
+        _list("people", _("Key figures"), before["people"], after["people"]),
     ]
     return VersionDiff(
         old=old,

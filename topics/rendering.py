@@ -14,6 +14,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.html import escape
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from citations.formatting import api_version, citeproc_html, pandoc
 from scholargate.html import sanitise
@@ -116,8 +117,11 @@ def _analyse_blocks(blocks):
                     result.topic_slugs.append(slug)
         elif el["t"] == "Header" and el["c"][0] <= 2:
             result.problems.append(
-                f"the heading “{stringify(el['c'][2])}” is level {el['c'][0]}; "
-                "headings inside a section start at level 3 (###)"
+                _(
+                    "the heading “%(heading)s” is level %(level)d; headings inside a "
+                    "section start at level 3 (###)"
+                )
+                % {"heading": stringify(el["c"][2]), "level": el["c"][0]}
             )
 
     walk(blocks, visit)
@@ -158,7 +162,9 @@ def _split_sections(bodies):
         probe = json.loads(pandoc(_combined_markdown([body, ""]), "json", MARKDOWN))
         closed = sum(_sentinel_index(b) is not None for b in probe["blocks"]) == 2
         problems.append(
-            None if closed else "a code block or fenced div (``` or :::) is not closed"
+            None
+            if closed
+            else _("a code block or fenced div (``` or :::) is not closed")
         )
     return None, problems
 
@@ -278,7 +284,7 @@ class _CitationNumberer:
                     "t": "Link",
                     "c": [
                         ["", ["figure-ref"], []],
-                        _str_inlines(f"Figure {number}"),
+                        _str_inlines(_("Figure %(number)d") % {"number": number}),
                         [f"#{anchor}", ""],
                     ],
                 }
@@ -322,7 +328,7 @@ def _figure_places(chunks):
 def _figure_block(figure, number, caption_blocks, numberer):
     """A Pandoc Figure: the picture as raw HTML, the caption as Markdown."""
     anchor = figure.anchor(number)
-    label = f"Figure {number}"
+    label = _("Figure %(number)d") % {"number": number}
     caption = numberer.rewrite(caption_blocks, label)
     lead = [{"t": "Strong", "c": _str_inlines(f"{label}.")}]
     if caption and caption[0]["t"] in {"Para", "Plain"}:
