@@ -36,6 +36,8 @@ def analyse_sections(bodies):
                 "section start at level 3 (###)"
             )
         for key in KEY.findall(body):
+            if not key.lower().startswith("fig:"):
+                analysis.citation_count += 1
             target = (
                 analysis.figure_labels
                 if key.lower().startswith("fig:")

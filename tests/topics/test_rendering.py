@@ -1,8 +1,11 @@
+"""Rendering a version with Pandoc (topics/rendering.py): math, contents,
+citations and their links, sanitising, topic links, seminal works, figures
+numbered in order, and what the analysis reads from a section's text."""
+
 import re
 
 import pytest
 
-from scholargate.html import sanitise
 from topics.rendering import SectionSource, analyse_sections, render_version
 
 pytestmark = pytest.mark.pandoc
@@ -64,15 +67,6 @@ def test_scripts_handlers_javascript_urls_and_styles_are_removed():
     assert not [tag for tag in tags if re.search(r"\s(on\w+|style)=", tag)]
     # Raw HTML shows as text instead of vanishing silently.
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-
-
-def test_sanitiser_keeps_mathml_and_drops_event_handlers():
-    html = (
-        '<p id="a" onmouseover="x()"><math><mi>x</mi></math>'
-        '<a href="javascript:x">y</a></p>'
-    )
-    clean = sanitise(html)
-    assert clean == '<p id="a"><math><mi>x</mi></math><a>y</a></p>'
 
 
 def test_topic_links_point_at_topic_pages():

@@ -1,9 +1,19 @@
+"""Readers' pages (topics/views.py): a topic and its versions, drafts and
+previews, history and compare, tags, A–Z, referenced by, renamed topics,
+the random and home pages, and their query counts."""
+
 import pytest
 from django.urls import reverse
 
+import topics.rendering
+from citations import formatting
 from tests.factories import WorkFactory, make_draft, make_live, publish
+from tests.querycounts import assert_flat
+from tests.topics import scenarios
+from tests.topics.helpers import get
+from tests.topics.scenarios import submit_change
 from topics import services
-from topics.models import KeyFigure, Person, RelatedTopic, Section
+from topics.models import KeyFigure, Person, RelatedTopic, Section, Topic
 
 pytestmark = pytest.mark.django_db
 
@@ -11,51 +21,22 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def entry(editor, moderator):
     """A published topic with a parent, a child, related topics and citations."""
-    WorkFactory(key="doe2020", title="On examples")
-    field = make_live(
-        author=editor,
-        moderator=moderator,
-        slug="field",
-        title="The Field",
-        kind="field",
-    )
-    draft = make_draft(
-        by=editor,
-        slug="topic",
-        title="The Topic",
-        parent=field.topic,
-        sections=[
-            (Section.Kind.DEFINITION, "", "A definition with $x^2$ [@doe2020, p. 3]."),
-            (Section.Kind.SCOPE, "", ""),
-            (Section.Kind.RELEVANCE, "Clinical relevance", "Matters [@doe2020]."),
-        ],
-    )
-    method = make_live(
-        author=editor,
-        moderator=moderator,
-        slug="a-method",
-        title="A Method",
-        kind="method",
-    )
-    concept = make_live(
-        author=editor, moderator=moderator, slug="a-concept", title="A Concept"
-    )
-    hidden = make_draft(by=editor, slug="unpublished", title="Unpublished Thing")
-    for position, target in enumerate([method.topic, concept.topic, hidden.topic], 1):
-        RelatedTopic.objects.create(version=draft, target=target, position=position)
-    KeyFigure.objects.create(
-        version=draft, person=Person.objects.create(name="Ada Lovelace"), position=1
-    )
-    draft.tags.add("examples")
-    live = publish(draft, author=editor, moderator=moderator)
-    make_live(
-        author=editor,
-        moderator=moderator,
-        slug="child",
-        title="A Child",
-        parent=live.topic,
-    )
-    return live
+    return scenarios.linked_entry(editor, moderator)
+
+
+@pytest.fixture
+def corpus(editor, moderator):
+    """A few live topics, one draft, tags and links between them."""
+    return scenarios.discovery_corpus(editor, moderator)
+
+
+@pytest.fixture
+def live(editor, moderator):
+    """“Entropy”, live, citing smith2020 (that Work is at `.work`)."""
+    return scenarios.live_citing_a_work(editor, moderator)
+
+
+# -- A topic and its versions -------------------------------------------------------
 
 
 @pytest.mark.pandoc
@@ -129,6 +110,26 @@ def test_topic_page_query_count_does_not_grow(
     assert "Extra 19" in html and '<a href="/topics/rel-19/">Rel 19</a>' in html
 
 
+def test_cold_topic_page_reads_stored_html_without_rendering(
+    client, settings, live, monkeypatch, django_assert_max_num_queries
+):
+    settings.PAGE_CACHE = False
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("rendering in a reader's request")
+
+    monkeypatch.setattr(formatting, "pandoc", refuse)
+    monkeypatch.setattr(formatting, "citeproc_html", refuse)
+    monkeypatch.setattr(topics.rendering, "render_version", refuse)
+    monkeypatch.setattr(topics.rendering, "analyse_sections", refuse)
+    monkeypatch.setattr("pypandoc.convert_text", refuse)
+    for url in (live.topic.get_absolute_url(), live.get_absolute_url()):
+        with django_assert_max_num_queries(6):
+            response = get(client, url)
+        assert response.status_code == 200
+        assert "Entropy measures disorder" in response.content.decode()
+
+
 def test_signed_in_staff_see_state_and_edit_link(client, entry, editor):
     client.force_login(editor)
     html = client.get("/topics/topic/").content.decode()
@@ -147,6 +148,64 @@ def test_preview_is_for_staff_only(client, editor):
     client.force_login(editor)
     response = client.get(url)
     assert response.status_code == 200 and "Draft text." in response.content.decode()
+
+
+def test_drafts_and_rejected_versions_have_no_public_address(client, editor, moderator):
+    draft = submit_change(editor, moderator)
+    services.reject_version(version=draft, by=moderator, comment="No.")
+    assert client.get("/topics/topic/v/2/").status_code == 404
+    assert client.get(draft.get_absolute_url()).status_code == 403
+
+
+def test_history_and_compare_pages(client, editor, moderator):
+    draft = submit_change(editor, moderator)
+    services.approve_version(version=draft, by=moderator)
+    html = client.get("/topics/topic/history/").content.decode()
+    assert "Version 1" in html and "Version 2" in html and "Sharper wording" in html
+    compare = client.get("/topics/topic/compare/1/2/")
+    assert compare.status_code == 200
+    assert "<del>Original</del><ins>Changed</ins>" in compare.content.decode()
+    assert (
+        client.get("/topics/topic/compare/?a=2&b=1").url == "/topics/topic/compare/1/2/"
+    )
+    assert client.get("/topics/topic/compare/1/9/").status_code == 404
+
+
+def test_referenced_by_lists_live_linking_topics(client, corpus):
+    html = client.get("/topics/neural-network/").content.decode()
+    assert "Referenced by" in html and '<a href="/topics/gradient-descent/">' in html
+    ml = client.get("/topics/machine-learning/").content.decode()
+    assert (
+        "Referenced by" in ml
+        and '<a href="/topics/neural-network/">Neural Network' in ml
+    )
+    # Sub-topic tree on a field page.
+    assert '<a href="/topics/gradient-descent/">Gradient Descent</a>' in ml
+
+
+def test_renamed_topics_redirect_permanently(client, corpus, moderator):
+    services.rename_topic(
+        topic=corpus["net"].topic, new_slug="artificial-neural-network", by=moderator
+    )
+    for old, new in [
+        ("/topics/neural-network/", "/topics/artificial-neural-network/"),
+        ("/topics/neural-network/v/1/", "/topics/artificial-neural-network/v/1/"),
+        (
+            "/topics/neural-network/history/",
+            "/topics/artificial-neural-network/history/",
+        ),
+    ]:
+        response = client.get(old)
+        assert (response.status_code, response["Location"]) == (301, new)
+    assert client.get("/topics/artificial-neural-network/").status_code == 200
+    # Text linking to the old slug still validates and still counts as a link.
+    assert (
+        '<a href="/topics/gradient-descent/">'
+        in client.get("/topics/artificial-neural-network/").content.decode()
+    )
+
+
+# -- Lists, tags, A–Z, random and home -------------------------------------------------
 
 
 def test_home_and_list_query_counts_are_flat(
@@ -172,10 +231,70 @@ def test_home_and_list_query_counts_are_flat(
     assert "The Topic" in listing.content.decode()
 
 
-def test_topic_list_filters_by_kind_and_tag(client, entry):
-    html = client.get("/topics/?kind=method").content.decode()
-    assert "A Method" in html and "The Topic" not in html
-    html = client.get("/topics/?tag=examples").content.decode()
-    assert "The Topic" in html and "A Method" not in html
-    html = client.get("/topics/?q=method").content.decode()
-    assert "A Method" in html
+def test_tag_pages_count_live_topics_only(client, corpus):
+    html = client.get("/tags/").content.decode()
+    assert "neural networks" in html and "draft-only-tag" not in html
+    page = client.get("/tags/neural-networks/")
+    assert [t.live_version.title for t in page.context["page"]] == ["Neural Network"]
+    # A tag only drafts use has no public page (nor feed).
+    assert client.get("/tags/draft-only-tag/").status_code == 404
+    assert client.get("/feeds/tags/draft-only-tag/").status_code == 404
+
+
+def test_a_to_z_groups_by_folded_first_letter(client, corpus):
+    groups = dict(client.get("/a-z/").context["groups"])
+    assert [title for _slug, title, _kind in groups["G"]] == [
+        "Gödel Numbering",
+        "Gradient Descent",
+    ]
+    assert "S" not in groups  # the draft
+
+
+def test_random_redirects_to_a_live_topic(client, corpus):
+    live = set(Topic.objects.live().values_list("slug", flat=True))
+    for _ in range(5):
+        response = client.get("/random/")
+        assert response.status_code == 302
+        assert response["Location"].split("/")[2] in live
+
+
+def test_home_page_has_search_recent_fields_and_tags(client, corpus):
+    html = client.get("/").content.decode()
+    assert 'action="/search/"' in html
+    assert "Machine Learning" in html and '<a href="/topics/neural-network/">' in html
+    assert '<a href="/tags/neural-networks/">' in html
+
+
+PAGES = [
+    "/",
+    "/topics/",
+    "/topics/?kind=concept&tag=models",
+    "/search/?q=network",
+    "/tags/",
+    "/tags/models/",
+    "/a-z/",
+    "/feeds/recent/",
+    "/feeds/tags/models/",
+    "/sitemap.xml",
+    "/topics/neural-network/",
+    "/topics/machine-learning/",
+    "/topics/neural-network/history/",
+]
+
+
+def test_query_counts_do_not_grow_with_the_corpus(client, corpus, editor, moderator):
+    def grow():
+        for n in range(6):
+            version = make_draft(
+                by=editor, slug=f"more-{n}", title=f"More Network {n}",
+                parent=corpus["ml"].topic,
+                sections=[("definition", "", "More text [x](topic:neural-network).")],
+            )  # fmt: skip
+            version.tags.add("models")
+            RelatedTopic.objects.create(
+                version=version, target=corpus["net"].topic, position=1
+            )
+            publish(version, author=editor, moderator=moderator)
+
+    counts = assert_flat(client, PAGES, grow)
+    assert counts["/topics/neural-network/"] == 2

@@ -1,17 +1,17 @@
-"""Readers' pages from the page cache: correct under the workflow, on both the
-local-memory cache and Redis (CI runs the Redis half against a real server)."""
+"""Readers' pages from the page cache (scholargate/pagecache/): correct under
+the workflow, on both the local-memory cache and Redis (CI runs the Redis half
+against a real server)."""
 
 import os
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 from django.urls import reverse
 
-import topics.rendering
-from citations import formatting
 from citations.services import save_work
-from tests.factories import WorkFactory, make_draft, make_live, publish
+from tests.factories import make_draft, make_live, publish
+from tests.topics import scenarios
+from tests.topics.helpers import get
 from topics import services
 
 pytestmark = pytest.mark.django_db
@@ -41,20 +41,8 @@ def page_cache(request, settings):
 
 @pytest.fixture
 def live(editor, moderator):
-    work = WorkFactory(key="smith2020", title="Original title of the study")
-    version = make_live(
-        author=editor,
-        moderator=moderator,
-        slug="entropy",
-        title="Entropy",
-        sections=[("definition", "", "Entropy measures disorder [@smith2020].")],
-    )
-    version.work = work
-    return version
-
-
-def get(client, url, **headers):
-    return client.get(url, headers=headers)
+    """“Entropy”, live, citing smith2020 (that Work is at `.work`)."""
+    return scenarios.live_citing_a_work(editor, moderator)
 
 
 def test_second_anonymous_request_is_served_without_sql(
@@ -189,26 +177,6 @@ def test_editing_a_cited_work_leaves_the_approved_page_as_it_was(
     assert "Corrected title of the study" in work_page.content.decode()
 
 
-def test_cold_topic_page_reads_stored_html_without_rendering(
-    client, settings, live, monkeypatch, django_assert_max_num_queries
-):
-    settings.PAGE_CACHE = False
-
-    def refuse(*args, **kwargs):
-        raise AssertionError("rendering in a reader's request")
-
-    monkeypatch.setattr(formatting, "pandoc", refuse)
-    monkeypatch.setattr(formatting, "citeproc_html", refuse)
-    monkeypatch.setattr(topics.rendering, "render_version", refuse)
-    monkeypatch.setattr(topics.rendering, "analyse_sections", refuse)
-    monkeypatch.setattr("pypandoc.convert_text", refuse)
-    for url in (live.topic.get_absolute_url(), live.get_absolute_url()):
-        with django_assert_max_num_queries(6):
-            response = get(client, url)
-        assert response.status_code == 200
-        assert "Entropy measures disorder" in response.content.decode()
-
-
 def test_draft_saves_do_not_empty_the_cache(
     client, page_cache, live, editor, django_assert_num_queries
 ):
@@ -226,23 +194,6 @@ def test_health_check(client):
     assert "no-cache" in response["Cache-Control"]
 
 
-def test_parts_rendered_at_approval_are_rendered_again_the_same(client, settings, live):
-    """The head, header, contents, key figures, tags and "cite this entry" are
-    rendered with the page at approval; `rerender_versions --parts-only`
-    renders them again from their templates, byte for byte the same."""
-    from topics.models import VersionPage
-    from topics.services.publishing import PART_FIELDS
-
-    settings.PAGE_CACHE = False
-    assert all(getattr(live.page, part) for part in PART_FIELDS)
-    pages = [live.topic.get_absolute_url(), live.get_absolute_url()]
-    stored = [get(client, url).content for url in pages]
-    VersionPage.objects.filter(pk=live.pk).update(**dict.fromkeys(PART_FIELDS, ""))
-    assert [get(client, url).content for url in pages] != stored
-    call_command("rerender_versions", "--parts-only", verbosity=0)
-    assert [get(client, url).content for url in pages] == stored
-
-
 def test_made_up_query_parameters_are_not_stored(
     client, page_cache, live, django_assert_max_num_queries
 ):
@@ -254,27 +205,6 @@ def test_made_up_query_parameters_are_not_stored(
     get(client, "/topics/?page=1")
     with django_assert_max_num_queries(0):
         assert get(client, "/topics/?page=1").status_code == 200
-
-
-def test_editor_text_cannot_reach_the_head_through_its_placeholders(
-    client, editor, moderator
-):
-    live = make_live(
-        author=editor,
-        moderator=moderator,
-        slug="odd",
-        title='@@breadcrumbs@@ "><svg onload=alert(1)>',
-        sections=[("definition", "", "Text.")],
-    )
-    html = get(client, live.topic.get_absolute_url()).content.decode()
-    # Inside the JSON-LD script the title is JSON text (and "</" is escaped);
-    # everywhere else it is escaped HTML.
-    start = html.index('<script type="application/ld+json">')
-    end = html.index("</script>", start)
-    assert "<svg onload" not in html[:start] + html[end:]
-    assert "&lt;svg onload" in html
-    assert "canonical.invalid" not in html and "@@breadcrumbs-" not in html
-    assert html.count('<link rel="canonical" href="http') == 1
 
 
 def test_generations_never_run_ahead_of_the_clock(client, page_cache, live, clock):

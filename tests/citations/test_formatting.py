@@ -1,4 +1,5 @@
-"""One topic under three CSL styles: what each style prescribes (hand-checked).
+"""One topic under three CSL styles (citations/formatting.py): what each style
+prescribes (hand-checked).
 
 In-text markers are compared as text (the links to the references removed).
 Chicago is its 18th edition, which cites three or more authors as "et al.".

@@ -1,4 +1,6 @@
-"""Every transition of the editorial workflow, and every refusal."""
+"""Every transition of the editorial workflow, and every refusal
+(topics/services/workflow.py): approval and its numbering, the mails each
+transition sends, restore, take-downs, renames and concurrent decisions."""
 
 import threading
 
@@ -7,9 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
 from tests.factories import make_draft, make_live, publish
+from tests.topics import scenarios
 from topics import services
 from topics.models import AuditEntry, Section, Topic, TopicVersion
 
+pytestmark = pytest.mark.django_db
 State = TopicVersion.State
 
 
@@ -22,7 +26,6 @@ def last_action(version):
     return AuditEntry.objects.filter(version=version).first().action
 
 
-@pytest.mark.django_db
 class TestTransitions:
     def test_submit_makes_the_draft_read_only_and_queued(self, editor):
         version = submitted(editor)
@@ -120,7 +123,6 @@ class TestTransitions:
             services.withdraw_permalink(version=live, by=editor, reason="x")
 
 
-@pytest.mark.django_db
 def test_restore_goes_through_review_and_becomes_a_new_number(
     client, editor, moderator, second_moderator
 ):
@@ -148,7 +150,6 @@ def test_restore_goes_through_review_and_becomes_a_new_number(
     assert "Version 3" in history and "Version 2" in history and "Version 1" in history
 
 
-@pytest.mark.django_db
 def test_unpublish_and_permalink_take_downs_answer_410(client, editor, moderator):
     v1 = make_live(
         author=editor, moderator=moderator, sections=[("definition", "", "One.")]
@@ -216,3 +217,133 @@ def test_concurrent_decisions_leave_exactly_one_winner(
         ).count()
         == 0
     )
+
+
+# -- Approval -------------------------------------------------------------------
+
+
+def test_approval_numbers_versions_and_supersedes_the_live_one(editor, moderator):
+    first = make_live(author=editor, moderator=moderator, slug="t", title="T")
+    assert (first.number, first.state) == (1, State.PUBLISHED)
+    assert first.topic.first_published_at == first.approved_at
+    draft = services.start_draft(topic=first.topic, by=editor)
+    second = publish(draft, author=editor, moderator=moderator, summary="Second")
+    first.refresh_from_db()
+    second.topic.refresh_from_db()
+    assert (second.number, first.state) == (2, State.SUPERSEDED)
+    assert second.topic.live_version == second and second.topic.draft_version is None
+    actions = list(
+        AuditEntry.objects.filter(topic=first.topic).values_list("action", flat=True)
+    )
+    assert actions.count(AuditEntry.Action.APPROVED) == 2
+
+
+def test_author_cannot_approve_own_version(moderator):
+    draft = make_draft(by=moderator)
+    services.submit_for_review(version=draft, by=moderator, edit_summary="New")
+    with pytest.raises(PermissionDenied, match="another moderator must approve"):
+        services.approve_version(version=draft, by=moderator)
+    draft.refresh_from_db()
+    assert draft.state == State.SUBMITTED
+
+
+def test_self_approval_allowed_only_by_setting(moderator, settings):
+    settings.SCHOLARGATE_ALLOW_SELF_APPROVAL = True
+    draft = make_draft(by=moderator)
+    services.submit_for_review(version=draft, by=moderator, edit_summary="New")
+    assert services.approve_version(version=draft, by=moderator).number == 1
+
+
+def test_editor_cannot_approve(editor, second_moderator):
+    draft = make_draft(by=second_moderator)
+    services.submit_for_review(version=draft, by=second_moderator, edit_summary="x")
+    with pytest.raises(PermissionDenied, match="Only moderators"):
+        services.approve_version(version=draft, by=editor)
+
+
+def test_only_submitted_versions_are_approved(editor, moderator):
+    draft = make_draft(by=editor)
+    with pytest.raises(ValidationError, match="only a submitted version"):
+        services.approve_version(version=draft, by=moderator)
+
+
+def test_submission_needs_an_edit_summary(editor):
+    draft = make_draft(by=editor)
+    with pytest.raises(ValidationError, match="edit summary"):
+        services.submit_for_review(version=draft, by=editor, edit_summary="  ")
+
+
+# -- Mails ----------------------------------------------------------------------
+
+
+def test_approval_mails_the_author(
+    editor, moderator, mailoutbox, django_capture_on_commit_callbacks
+):
+    draft = make_draft(by=editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submit_for_review(version=draft, by=editor, edit_summary="x")
+        services.approve_version(version=draft, by=moderator)
+    subjects = [(m.subject, m.to) for m in mailoutbox]
+    assert ("Review requested: Topic", [moderator.email]) in subjects
+    assert ("Published: Topic", [editor.email]) in subjects
+
+
+def test_every_transition_mails_the_people_concerned(
+    editor, moderator, second_moderator, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Submit and restore ask the other moderators; request changes, reject
+    and approve tell the authors, with the moderator's comment."""
+    draft = make_draft(by=editor, sections=[(Section.Kind.DEFINITION, "", "One.")])
+
+    def mails(action):
+        mailoutbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            action()
+        return sorted((m.subject, tuple(m.to), m.body) for m in mailoutbox)
+
+    sent = mails(
+        lambda: services.submit_for_review(version=draft, by=editor, edit_summary="x")
+    )
+    assert sorted((s, to) for s, to, _b in sent) == sorted(
+        [
+            ("Review requested: Topic", (moderator.email,)),
+            ("Review requested: Topic", (second_moderator.email,)),
+        ]
+    )
+    (sent,) = mails(
+        lambda: services.request_changes(
+            version=draft, by=moderator, comment="Cite a source."
+        )
+    )
+    assert sent[:2] == ("Changes requested: Topic", (editor.email,))
+    assert "Mona Moderator asked for changes" in sent[2] and "Cite a source." in sent[2]
+    services.submit_for_review(version=draft, by=editor, edit_summary="y")
+    (sent,) = mails(
+        lambda: services.reject_version(
+            version=draft, by=moderator, comment="Off topic."
+        )
+    )
+    assert sent[:2] == ("Rejected: Topic", (editor.email,))
+    assert "Off topic." in sent[2]
+    live = make_live(author=editor, moderator=moderator, slug="other", title="Other")
+    sent = mails(lambda: services.restore_version(version=live, by=second_moderator))
+    assert [(s, to) for s, to, _b in sent] == [
+        ("Review requested: Other", (moderator.email,))
+    ]
+    assert "Max Moderator restored version 1 of “Other”" in sent[0][2]
+
+
+# -- Renames --------------------------------------------------------------------
+
+
+@pytest.fixture
+def corpus(editor, moderator):
+    """A few live topics, one draft, tags and links between them."""
+    return scenarios.discovery_corpus(editor, moderator)
+
+
+def test_rename_refuses_a_slug_in_use(corpus, moderator):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="is in use"):
+        services.rename_topic(topic=corpus["net"].topic, new_slug="godel", by=moderator)

@@ -1,85 +1,31 @@
-"""Figures: what editors may upload, what readers get, and how versions keep them."""
+"""Figures (topics/images.py): what editors may upload, the renditions readers
+get, how versions keep their files, and figures in an S3-compatible store
+(MEDIA_STORAGE=s3, against moto's S3)."""
 
 import io
-import random
 from html.parser import HTMLParser
 
 import pytest
 from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.template.defaultfilters import filesizeformat
-from django.urls import reverse
 from PIL import Image
 
 from tests.factories import make_draft, publish
-from tests.topics.test_admin import change_url, form_data
-from topics import services
-from topics.content_files import ImportFailed, import_content
+from tests.topics.helpers import (
+    drawing_bytes,
+    live_with_figures,
+    photo_bytes,
+    save_figures,
+    upload,
+)
+from topics import images, services
 from topics.diff import diff_versions
 from topics.models import Figure
 
 pytestmark = pytest.mark.django_db
 
 
-# -- Images made for the tests ------------------------------------------------
-
-
-def photo_bytes(width=2400, height=1600, image_format="JPEG", **options):
-    """A photograph-like image: smooth gradients with fine noise."""
-    rng = random.Random(width * height)
-    image = Image.radial_gradient("L").resize((width, height)).convert("RGB")
-    noise = Image.frombytes(
-        "RGB",
-        (width, height),
-        bytes(rng.getrandbits(8) for _ in range(width * 3)) * height,
-    )
-    image = Image.blend(image, noise, 0.15)
-    buffer = io.BytesIO()
-    image.save(buffer, image_format, quality=95, **options)
-    return buffer.getvalue()
-
-
-def drawing_bytes(width=800, height=500, colour=(40, 90, 170)):
-    image = Image.new("RGB", (width, height), "white")
-    image.paste(colour, (width // 4, height // 4, width // 2, height // 2))
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-def upload(name, data, content_type="image/png"):
-    return SimpleUploadedFile(name, data, content_type=content_type)
-
-
-def figure_data(figures, version):
-    """Inline POST data: figures are dicts of form fields (id, image, alt...)."""
-    data = {
-        "figures-TOTAL_FORMS": len(figures),
-        "figures-INITIAL_FORMS": sum(1 for f in figures if f.get("id")),
-        "figures-MIN_NUM_FORMS": 0,
-        "figures-MAX_NUM_FORMS": 1000,
-    }
-    for i, figure in enumerate(figures):
-        fields = {
-            "id": "",
-            "version": version.pk,
-            "alt": "",
-            "caption": "",
-            "credit": "",
-            "licence": "CC-BY-4.0",
-            "label": "",
-            "position": i + 1,
-            **figure,
-        }
-        data.update({f"figures-{i}-{key}": value for key, value in fields.items()})
-    return data
-
-
-def save_figures(client, version, figures, sections=None):
-    data = form_data(version, sections)
-    data.update(figure_data(figures, version))
-    return client.post(change_url(version), data)
+# -- Figures as a page shows them --------------------------------------------
 
 
 class Pictures(HTMLParser):
@@ -200,7 +146,7 @@ def test_decompression_bomb_is_refused_before_decoding(client, editor):
         [{"image": upload("bomb.png", buffer.getvalue()), "alt": "Nothing."}],
     )
     html = response.content.decode()
-    assert "“bomb.png”" in html and "the limit is 40 megapixels." in html
+    assert "“bomb.png”" in html and "the limit is 24 megapixels." in html
     assert not Figure.objects.exists()
 
 
@@ -224,61 +170,7 @@ def test_empty_alt_text_is_refused_unless_decorative(client, editor):
     assert Figure.objects.get().decorative
 
 
-def test_unknown_figure_label_is_an_error_naming_it(client, editor):
-    draft = make_draft(by=editor, sections=[("definition", "", "Old.")])
-    section = draft.sections.get()
-    client.force_login(editor)
-    response = save_figures(
-        client,
-        draft,
-        [{"image": upload("a.png", drawing_bytes()), "alt": "A.", "label": "known"}],
-        sections=[(section.pk, "definition", "", 1, "See @fig:known and @fig:nope.")],
-    )
-    html = response.content.decode()
-    assert "Section “Definition” refers to an unknown figure: @fig:nope." in html
-    assert "@fig:known" not in html.split("refers to an unknown figure")[1][:40]
-    assert not Figure.objects.exists()
-
-
 # -- What readers get -----------------------------------------------------------
-
-
-def live_with_figures(client, editor, moderator):
-    draft = make_draft(by=editor, sections=[("definition", "", "Old.")])
-    section = draft.sections.get()
-    client.force_login(editor)
-    response = save_figures(
-        client,
-        draft,
-        [
-            {
-                "image": upload("photo.jpg", photo_bytes(), "image/jpeg"),
-                "alt": "A blurred lamp on a dark table.",
-                "caption": "A lamp, photographed for the test.",
-                "credit": "Test suite",
-                "label": "lamp",
-            },
-            {
-                "image": upload("chart.png", drawing_bytes()),
-                "alt": "A blue square on white.",
-                "caption": "The chart.",
-                "label": "chart",
-                "licence": "CC0-1.0",
-            },
-        ],
-        sections=[
-            (
-                section.pk,
-                "definition",
-                "",
-                1,
-                "The chart comes first (@fig:chart).\n\nThen the lamp [@fig:lamp].",
-            )
-        ],
-    )
-    assert response.status_code == 302, response.content.decode()[:3000]
-    client.logout()
-    return publish(draft, author=editor, moderator=moderator)
 
 
 @pytest.mark.pandoc
@@ -357,6 +249,26 @@ def test_exif_orientation_is_applied_and_location_stripped(client, editor, moder
             assert 0x010F not in exif
 
 
+def test_print_colours_become_srgb_without_their_cmyk_profile():
+    """A CMYK JPEG (print artwork) gets RGB renditions that carry no CMYK
+    colour profile: kept on RGB pixels it would shift every colour."""
+    from topics import images
+
+    buffer = io.BytesIO()
+    # Pure cyan, with a profile attached as print tools do.
+    icc = Image.new("RGB", (1, 1)).info.get("icc_profile") or b"not a cmyk profile"
+    Image.new("CMYK", (600, 400), (255, 0, 0, 0)).save(buffer, "JPEG", icc_profile=icc)
+    upload = images.check_upload(io.BytesIO(buffer.getvalue()), "print.jpg")
+    _original, renditions = images.store(upload)
+    for rendition in renditions:
+        with default_storage.open(rendition["name"]) as handle:
+            image = Image.open(io.BytesIO(handle.read()))
+            assert image.mode in ("RGB", "RGBA")
+            assert "icc_profile" not in image.info
+            red, green, blue = image.convert("RGB").getpixel((300, 200))[:3]
+            assert red < 40 and green > 200 and blue > 200, (red, green, blue)
+
+
 # -- Versions ---------------------------------------------------------------------
 
 
@@ -415,126 +327,68 @@ def test_new_draft_shares_files_and_old_permalink_survives_replace_and_delete(
     assert old_sources["lamp"] not in new_html
 
 
-def test_review_page_lists_figure_changes(client, editor, moderator):
-    draft = make_draft(by=editor)
-    client.force_login(editor)
-    save_figures(
-        client, draft, [{"image": upload("a.png", drawing_bytes()), "alt": "Blue."}]
-    )
-    services.submit_for_review(version=draft, by=editor, edit_summary="Figure")
-    client.force_login(moderator)
-    response = client.get(reverse("admin:topics_topicversion_review", args=[draft.pk]))
-    html = response.content.decode()
-    assert "1 figure added" in html and "diff-figure diff-added" in html
+# -- An S3-compatible store -------------------------------------------------------
+
+BUCKET = "scholargate-media"
 
 
-# -- Content files ------------------------------------------------------------------
-
-
-def test_import_refuses_a_bad_image_naming_file_and_problem(tmp_path):
-    (tmp_path / "figures").mkdir()
-    (tmp_path / "figures" / "fake.png").write_text("not really a picture\n")
-    (tmp_path / "alpha.md").write_text(
-        "---\ntitle: Alpha\nslug: alpha\nkind: concept\nsummary: About alpha.\n"
-        "figures:\n  - file: figures/fake.png\n    alt: A fake.\n"
-        "  - file: figures/missing.png\n    alt: ''\n"
-        "  - file: ../outside.png\n    alt: Outside.\n---\n## Definition\n\nText.\n"
-    )
-    with pytest.raises(ImportFailed) as failure:
-        import_content([tmp_path])
-    problems = "\n".join(failure.value.problems)
-    assert "figure 1: “" in problems and "fake.png” is a text file" in problems
-    assert "figure 2: “alt” is required" in problems
-    assert "figure 2: no image file at" in problems
-    assert (
-        "figure 3: “../outside.png” must be a path below the topic file's folder"
-        in (problems)
-    )
-    assert not Figure.objects.exists()
-
-
-def test_export_writes_figures_that_import_back(tmp_path, editor, moderator, client):
-    live = live_with_figures(client, editor, moderator)
-    call_command("export_topics", str(tmp_path))
-    text = (tmp_path / f"{live.topic.slug}.md").read_text()
-    assert "file: figures/topic/lamp.jpg" in text and "label: chart" in text
-    assert (tmp_path / "figures" / "topic" / "chart.png").read_bytes() == (
-        default_storage.open(live.figures.get(label="chart").image.name).read()
-    )
-    versions = import_content([tmp_path], publish=True)
-    imported = versions[0]
-    assert [
-        (f.sha256, f.alt, f.caption, f.credit, f.licence, f.label)
-        for f in imported.figures.all()
-    ] == [
-        (f.sha256, f.alt, f.caption, f.credit, f.licence, f.label)
-        for f in live.figures.all()
-    ]
+@pytest.fixture
+def s3_storage(settings):
+    boto3 = pytest.importorskip("boto3", reason="the s3 extra is not installed")
+    moto = pytest.importorskip("moto", reason="moto (S3 stand-in) is not installed")
+    with moto.mock_aws():
+        boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=BUCKET)
+        settings.AWS_ACCESS_KEY_ID = "test"
+        settings.AWS_SECRET_ACCESS_KEY = "test"
+        settings.MEDIA_ORIGINS = [f"https://{BUCKET}.s3.amazonaws.com"]
+        options = {
+            "bucket_name": BUCKET,
+            "region_name": "us-east-1",
+            "querystring_auth": False,
+            "file_overwrite": False,
+        }
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {
+                "BACKEND": "storages.backends.s3.S3Storage",
+                "OPTIONS": options,
+            },
+            # As settings.base configures it for MEDIA_STORAGE=s3.
+            "originals": {
+                "BACKEND": "storages.backends.s3.S3Storage",
+                "OPTIONS": {
+                    **options,
+                    "location": "originals",
+                    "default_acl": "private",
+                    "querystring_auth": True,
+                },
+            },
+        }
+        yield boto3.client("s3", region_name="us-east-1")
 
 
 @pytest.mark.pandoc
-def test_work_cited_in_a_caption_lists_the_figure(client):
-    call_command("load_demo")
-    html = client.get(
-        reverse("citations:work", args=["goodfellow2016"])
-    ).content.decode()
-    assert (
-        '<a href="/topics/deep-learning/#fig-multilayer-network">'
-        "Deep Learning — a figure caption</a>" in html
-    )
-    page = client.get("/topics/deep-learning/").content.decode()
-    assert 'class="figure-ref">Figure 1</a></span> draws a small network' in page
-
-
-def test_print_colours_become_srgb_without_their_cmyk_profile():
-    """A CMYK JPEG (print artwork) gets RGB renditions that carry no CMYK
-    colour profile: kept on RGB pixels it would shift every colour."""
-    from topics import images
-
+def test_figures_are_stored_and_linked_in_the_bucket(s3_storage, editor):
     buffer = io.BytesIO()
-    # Pure cyan, with a profile attached as print tools do.
-    icc = Image.new("RGB", (1, 1)).info.get("icc_profile") or b"not a cmyk profile"
-    Image.new("CMYK", (600, 400), (255, 0, 0, 0)).save(buffer, "JPEG", icc_profile=icc)
-    upload = images.check_upload(io.BytesIO(buffer.getvalue()), "print.jpg")
-    _original, renditions = images.store(upload)
-    for rendition in renditions:
-        with default_storage.open(rendition["name"]) as handle:
-            image = Image.open(io.BytesIO(handle.read()))
-            assert image.mode in ("RGB", "RGBA")
-            assert "icc_profile" not in image.info
-            red, green, blue = image.convert("RGB").getpixel((300, 200))[:3]
-            assert red < 40 and green > 200 and blue > 200, (red, green, blue)
-
-
-@pytest.mark.django_db
-def test_clean_media_deletes_only_old_unreferenced_files(editor):
-    import os
-    import time
-
-    draft = make_draft(by=editor)
-    figure = Figure(version=draft, position=1, alt="A blue rectangle.")
-    services.store_figure_image(
-        figure=figure, upload=check(drawing_bytes(colour=(1, 2, 3)), "kept.png")
-    )
+    Image.new("RGB", (1200, 800), (40, 90, 170)).save(buffer, "PNG")
+    upload = images.check_upload(io.BytesIO(buffer.getvalue()), "blue.png")
+    draft = make_draft(by=editor, sections=[("definition", "", "See @fig:blue.")])
+    figure = Figure(version=draft, position=1, alt="A blue rectangle.", label="blue")
+    services.store_figure_image(figure=figure, upload=upload)
     figure.save()
-    # A rolled-back upload left these behind; one is still being saved.
-    orphan = default_storage.save("figures/zz/orphan-480.webp", io.BytesIO(b"x"))
-    fresh = default_storage.save("figures/zz/fresh-480.webp", io.BytesIO(b"x"))
-    hour_ago = time.time() - 2 * 3600
-    for name in [orphan, figure.image.name, *(r["name"] for r in figure.renditions)]:
-        os.utime(default_storage.path(name), (hour_ago, hour_ago))
-    out = io.StringIO()
-    call_command("clean_media", "--dry-run", stdout=out)
-    assert orphan in out.getvalue() and default_storage.exists(orphan)
-    call_command("clean_media", stdout=io.StringIO())
-    assert not default_storage.exists(orphan)
-    assert default_storage.exists(fresh)
-    assert default_storage.exists(figure.image.name)
-    assert all(default_storage.exists(r["name"]) for r in figure.renditions)
-    default_storage.delete(fresh)
-
-
-def check(data, name):
-    from topics import images
-
-    return images.check_upload(io.BytesIO(data), name)
+    stored = {
+        item["Key"]: item["Size"]
+        for item in s3_storage.list_objects_v2(Bucket=BUCKET)["Contents"]
+    }
+    names = [f"originals/{figure.image.name}"] + [r["name"] for r in figure.renditions]
+    assert set(names) == set(stored)
+    # The original, with its metadata, is never public.
+    grants = s3_storage.get_object_acl(Bucket=BUCKET, Key=names[0])["Grants"]
+    assert not [g for g in grants if "AllUsers" in str(g.get("Grantee"))]
+    assert [r["width"] for r in figure.renditions] == [480, 960, 1200, 1200]
+    page = services.preview_page(draft)
+    url = f"https://{BUCKET}.s3.amazonaws.com/{figure.renditions[0]['name']}"
+    assert default_storage.url(figure.renditions[0]["name"]) == url
+    assert f"{url} 480w" in page.body_html
+    # Storing the same image again reuses the objects.
+    assert images.store(upload) == (figure.image.name, figure.renditions)
