@@ -68,9 +68,10 @@ def setup_django(env):
 
 def _thirty(slug, editor, moderator):
     """A topic with 30 sections: version 1 live, version 2 an open draft."""
+    from corpus import paragraph, sentence, theme
+
     from citations.models import Work
     from topics import services
-    from topics.management.commands.generate_corpus import paragraph, sentence, theme
     from topics.models import Section, Topic
 
     topic = Topic.objects.filter(slug=slug).first()
@@ -86,27 +87,30 @@ def _thirty(slug, editor, moderator):
     rng = random.Random(slug)
     words = theme(rng)
     keys = list(Work.objects.order_by("key").values_list("key", flat=True)[:40])
-    Section.objects.bulk_create(
-        Section(
-            version=draft,
-            kind="other",
-            heading=f"Part {i}",
-            body="\n\n".join(paragraph(rng, keys, [], 5, words) for _ in range(3)),
-            position=i,
-        )
-        for i in range(1, 31)
+    services.save_rows(
+        version=draft,
+        model=Section,
+        rows=[
+            Section(
+                kind="other",
+                heading=f"Part {i}",
+                body="\n\n".join(paragraph(rng, keys, [], 5, words) for _ in range(3)),
+            )
+            for i in range(1, 31)
+        ],
     )
-    services.sync_citations(draft)
+    services.record_edit(version=draft, by=editor)
     draft = services.submit_for_review(version=draft, by=editor, edit_summary="v1")
     services.approve_version(version=draft, by=moderator)
     draft = services.start_draft(topic=draft.topic, by=editor)
-    for section in list(draft.sections.all())[::3]:
+    sections = list(draft.sections.all())
+    for section in sections[::3]:
         # A reviser's edit: one sentence reworded, one added.
         first, rest = section.body.split(". ", 1)
         section.body = (
             f"{first}, as revised. {rest}\n\n{sentence(rng, [], None, words)}"
         )
-        section.save(update_fields=["body"])
+    services.save_rows(version=draft, model=Section, rows=sections)
     services.record_edit(version=draft, by=editor)
     return Topic.objects.get(slug=slug)
 

@@ -1,8 +1,10 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -11,11 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from .bibtex import works_to_bibtex
 from .forms import WorkForm
-from .importing import apply_bibtex, preview_bibtex
+from .importing import apply_bibtex, check_size, preview_bibtex
 from .models import Work
-from .services import refresh_references
-
-MAX_BIBTEX_BYTES = 5 * 1024 * 1024
+from .services import save_work
 
 
 class BibtexImportForm(forms.Form):
@@ -30,8 +30,14 @@ class BibtexImportForm(forms.Form):
         cleaned = super().clean()
         upload = cleaned.get("file")
         if upload:
-            if upload.size > MAX_BIBTEX_BYTES:
-                raise forms.ValidationError(_("The file is larger than 5 MB."))
+            if upload.size > settings.BIBTEX_MAX_BYTES:
+                raise forms.ValidationError(
+                    _("The file is %(size)s; the limit is %(limit)s.")
+                    % {
+                        "size": filesizeformat(upload.size),
+                        "limit": filesizeformat(settings.BIBTEX_MAX_BYTES),
+                    }
+                )
             try:
                 cleaned["text"] = upload.read().decode("utf-8-sig")
             except UnicodeDecodeError as error:
@@ -40,6 +46,7 @@ class BibtexImportForm(forms.Form):
                 ) from error
         if not cleaned.get("text", "").strip():
             raise forms.ValidationError(_("Upload a .bib file or paste BibTeX."))
+        check_size(cleaned["text"])
         return cleaned
 
 
@@ -116,8 +123,7 @@ class WorkAdmin(admin.ModelAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        refresh_references([obj])
+        save_work(work=obj, by=request.user)
 
     @admin.action(description=_("Export selected works as BibTeX"))
     def export_bibtex(self, request, queryset):
@@ -153,7 +159,7 @@ class WorkAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             outcomes = preview_bibtex(form.cleaned_data["text"])
             if "confirm" in request.POST:
-                counts = apply_bibtex(outcomes)
+                counts = apply_bibtex(outcomes, by=request.user)
                 level = messages.WARNING if counts["error"] else messages.SUCCESS
                 self.message_user(
                     request,

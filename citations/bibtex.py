@@ -15,6 +15,7 @@ from pylatexenc.latex2text import LatexNodes2Text
 from pylatexenc.latexencode import unicode_to_latex
 
 from .models import Work
+from .names import sorted_name
 from .validators import validate_citation_key
 
 LATEX = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
@@ -82,19 +83,44 @@ def _split_concatenation(value):
     return parts
 
 
-def resolve_value(value, strings):
-    """Resolve `macro # "text" # {text}` concatenations left by the parser."""
+# No field of a work is this long (titles and notes have at most 500
+# characters): a longer one, once @string abbreviations are expanded, is a
+# mistake or an attack (a few kB of "a # a # …" can expand to megabytes).
+FIELD_MAX_CHARS = 5_000
+
+
+def _too_long(name):
+    return ValueError(
+        _(
+            "the field “%(field)s” is longer than %(limit)s characters (with its "
+            "@string abbreviations expanded)"
+        )
+        % {"field": name, "limit": f"{FIELD_MAX_CHARS:,}"}
+    )
+
+
+def resolve_value(value, strings, name=""):
+    """Resolve `macro # "text" # {text}` concatenations left by the parser.
+
+    Raise ValueError as soon as the expanded value passes FIELD_MAX_CHARS.
+    """
+    if len(value) > FIELD_MAX_CHARS:
+        raise _too_long(name)
     parts = _split_concatenation(value)
     if len(parts) == 1:
         return value
-    out = []
+    out, length = [], 0
     for part in parts:
         if len(part) >= 2 and part[0] + part[-1] in ('""', "{}"):
-            out.append(part[1:-1])
+            piece = part[1:-1]
         elif part.lower() in strings:
-            out.append(strings[part.lower()])
+            piece = strings[part.lower()]
         else:
-            out.append(part)
+            piece = part
+        length += len(piece)
+        if length > FIELD_MAX_CHARS:
+            raise _too_long(name)
+        out.append(piece)
     return "".join(out)
 
 
@@ -145,7 +171,10 @@ def normalise_doi(value):
 def entry_to_fields(entry, strings=None):
     """Return the Work field values of one bibtexparser entry."""
     strings = strings or {}
-    raw = {f.key.lower(): resolve_value(str(f.value), strings) for f in entry.fields}
+    raw = {
+        f.key.lower(): resolve_value(str(f.value), strings, f.key.lower())
+        for f in entry.fields
+    }
     if "url" not in raw and "howpublished" in raw:
         found = URL_MACRO.search(raw["howpublished"])
         if found:
@@ -223,22 +252,34 @@ def parse_bibtex(text):
     return results
 
 
+def _balanced(text):
+    depth = 0
+    for char in text:
+        depth += (char == "{") - (char == "}")
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def latex(text):
+    """Text as a BibTeX value: non-ASCII letters as LaTeX, whitespace
+    collapsed, and braces escaped when they do not pair up (an unpaired "}"
+    would end the value and break the whole file)."""
+    text = " ".join(str(text).split())
+    if not _balanced(text):
+        text = text.replace("{", r"\{").replace("}", r"\}")
+    return unicode_to_latex(text, non_ascii_only=True)
+
+
+def bibtex_name(name):
+    """ "LeCun, Yann" for BibTeX; a literal name in braces, kept whole."""
+    if name.get("literal"):
+        return "{" + latex(name["literal"]) + "}"
+    return latex(sorted_name(name))
+
+
 def _names_to_bibtex(names):
-    out = []
-    for name in names:
-        if "literal" in name:
-            out.append(
-                "{" + unicode_to_latex(name["literal"], non_ascii_only=True) + "}"
-            )
-        elif name.get("given"):
-            out.append(
-                unicode_to_latex(
-                    f"{name['family']}, {name['given']}", non_ascii_only=True
-                )
-            )
-        else:
-            out.append(unicode_to_latex(name["family"], non_ascii_only=True))
-    return " and ".join(out)
+    return " and ".join(bibtex_name(name) for name in names)
 
 
 def work_to_entry(work):
@@ -259,21 +300,21 @@ def work_to_entry(work):
         authors = f"{authors} and others" if authors else "others"
     add("author", authors)
     add("editor", _names_to_bibtex(work.editors))
-    add("title", unicode_to_latex(work.title, non_ascii_only=True))
-    add(container, unicode_to_latex(work.container_title, non_ascii_only=True))
+    add("title", latex(work.title))
+    add(container, latex(work.container_title))
     add("year", work.year)
     if work.month:
         fields.append(Field("month", MONTH_MACROS[work.month - 1]))
-    add("volume", work.volume)
-    add("number", work.number)
-    add("pages", work.pages.replace("–", "--"))
-    add("publisher", unicode_to_latex(work.publisher, non_ascii_only=True))
-    add("address", unicode_to_latex(work.address, non_ascii_only=True))
-    add("edition", work.edition)
+    add("volume", latex(work.volume))
+    add("number", latex(work.number))
+    add("pages", latex(work.pages.replace("–", "--")))
+    add("publisher", latex(work.publisher))
+    add("address", latex(work.address))
+    add("edition", latex(work.edition))
     add("doi", work.doi)
     add("url", work.url)
     add("isbn", work.isbn)
-    add("note", unicode_to_latex(work.note, non_ascii_only=True))
+    add("note", latex(work.note))
     return Entry(work.entry_type, work.key, fields)
 
 

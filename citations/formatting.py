@@ -1,8 +1,16 @@
-"""Pandoc and its CSL processor: formatting works in a citation style."""
+"""Pandoc and its CSL processor: formatting works in a citation style.
 
+Every Pandoc run has a wall-clock limit and a memory limit: a few bytes of
+nested brackets can keep Pandoc's Markdown reader busy for minutes and
+gigabytes. At the limit the child is killed and `PandocLimit` says which
+limit was reached.
+"""
+
+import functools
 import json
 import os
 import re
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -12,10 +20,57 @@ from django.conf import settings
 from scholargate.html import sanitise
 
 
-def pandoc(source, to, fmt, extra_args=()):
-    return pypandoc.convert_text(
-        source, to, format=fmt, extra_args=["--wrap=none", *extra_args]
-    )
+class PandocLimit(Exception):
+    """Pandoc was stopped at a limit: `reason` is "time" or "memory"."""
+
+    def __init__(self, reason, seconds=None):
+        super().__init__(f"Pandoc stopped at its {reason} limit")
+        self.reason = reason
+        self.seconds = seconds
+
+
+class PandocFailed(Exception):
+    pass
+
+
+@functools.cache
+def pandoc_path():
+    return pypandoc.get_pandoc_path()
+
+
+# What the Haskell runtime prints when the heap limit (+RTS -M) is reached.
+HEAP_EXHAUSTED = b"Heap exhausted"
+
+
+def pandoc(source, to, fmt, extra_args=(), *, time_limit=None):
+    """Run Pandoc on `source` (text) and return its output as text.
+
+    Raise PandocLimit when it runs longer than `time_limit` seconds (default
+    PANDOC_TIME_LIMIT) or needs more than PANDOC_MEMORY_LIMIT_MB of heap.
+    """
+    seconds = time_limit or settings.PANDOC_TIME_LIMIT
+    command = [
+        pandoc_path(),
+        "+RTS",
+        f"-M{settings.PANDOC_MEMORY_LIMIT_MB}m",
+        "-RTS",
+        f"--from={fmt}",
+        f"--to={to}",
+        "--wrap=none",
+        *extra_args,
+    ]
+    try:
+        # On expiry, run() kills the child before raising.
+        result = subprocess.run(
+            command, input=source.encode(), capture_output=True, timeout=seconds
+        )
+    except subprocess.TimeoutExpired:
+        raise PandocLimit("time", seconds) from None
+    if result.returncode != 0:
+        if HEAP_EXHAUSTED in result.stderr:
+            raise PandocLimit("memory")
+        raise PandocFailed(result.stderr.decode(errors="replace").strip())
+    return result.stdout.decode()
 
 
 def style_path(style=None):

@@ -2,12 +2,15 @@
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
 
 from .bibtex import parse_bibtex
-from .models import Work
+from .models import Work, WorkEdit
 from .services import refresh_references
 
 IMPORTED_FIELDS = {
@@ -42,8 +45,26 @@ class Outcome:
     changed: list = field(default_factory=list)
 
 
+def check_size(text):
+    """Raise ValidationError if BibTeX text is over BIBTEX_MAX_BYTES."""
+    size = len(text.encode())
+    if size > settings.BIBTEX_MAX_BYTES:
+        raise ValidationError(
+            _("The BibTeX is %(size)s; the limit is %(limit)s.")
+            % {
+                "size": filesizeformat(size),
+                "limit": filesizeformat(settings.BIBTEX_MAX_BYTES),
+            },
+            code="too_large",
+        )
+
+
 def preview_bibtex(text):
-    """Return one Outcome per entry of `text`, comparing with the database."""
+    """Return one Outcome per entry of `text`, comparing with the database.
+
+    Raise ValidationError if the text is over the size limit.
+    """
+    check_size(text)
     parsed = parse_bibtex(text)
     good = [p for p in parsed if not p.error]
     existing = Work.objects.in_bulk([p.key for p in good], field_name="key")
@@ -65,15 +86,22 @@ def preview_bibtex(text):
         doi = values["doi"].lower()
         reason = ""
         if entry.key in seen_keys:
-            first = seen_keys[entry.key]
-            reason = f"the key {entry.key} is used twice (first at line {first})"
+            reason = _("the key %(key)s is used twice (first at line %(line)s)") % {
+                "key": entry.key,
+                "line": seen_keys[entry.key],
+            }
         elif doi and doi in seen_dois:
             key, line = seen_dois[doi]
-            reason = f"duplicate of {key} (line {line}): same DOI {values['doi']}"
+            reason = _("duplicate of %(key)s (line %(line)s): same DOI %(doi)s") % {
+                "key": key,
+                "line": line,
+                "doi": values["doi"],
+            }
         elif doi and doi_owner.get(doi, entry.key) != entry.key:
-            reason = (
-                f"its DOI {values['doi']} belongs to the work {doi_owner[doi]} already"
-            )
+            reason = _("its DOI %(doi)s belongs to the work %(key)s already") % {
+                "doi": values["doi"],
+                "key": doi_owner[doi],
+            }
         seen_keys.setdefault(entry.key, entry.line)
         if doi:
             seen_dois.setdefault(doi, (entry.key, entry.line))
@@ -90,7 +118,12 @@ def preview_bibtex(text):
                 )
         if reason:
             outcomes.append(
-                Outcome(entry.key, entry.line, "error", f"{entry.key}: {reason}")
+                Outcome(
+                    entry.key,
+                    entry.line,
+                    "error",
+                    _("%(key)s: %(problem)s") % {"key": entry.key, "problem": reason},
+                )
             )
             continue
         work = existing.get(entry.key)
@@ -108,8 +141,9 @@ def preview_bibtex(text):
 
 
 @transaction.atomic
-def apply_bibtex(outcomes):
-    """Write new and updated works (never those in error); return counts."""
+def apply_bibtex(outcomes, *, by=None):
+    """Write new and updated works (never those in error), recording `by` as
+    their editor; return counts."""
     touched = []
     existing = Work.objects.in_bulk(
         [o.key for o in outcomes if o.status == "updated"], field_name="key"
@@ -127,6 +161,7 @@ def apply_bibtex(outcomes):
         work.save()
         touched.append(work)
     if touched:
+        WorkEdit.objects.bulk_create(WorkEdit(work=work, by=by) for work in touched)
         refresh_references(touched)
     counts = {status: 0 for status in ("new", "updated", "unchanged", "error")}
     for outcome in outcomes:

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q, UniqueConstraint
 from django.db.models.functions import Lower
@@ -210,3 +211,27 @@ class Work(TimeStampedModel):
             if value:
                 item[csl] = value
         return item
+
+
+class WorkEdit(models.Model):
+    """Who changed a work, and when: a change to a cited work reaches every
+    citing topic's next approved page, so reviewers see it and its editor
+    counts as an author of those versions (the four-eyes rule)."""
+
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="edits")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("edit of a work")
+        verbose_name_plural = _("edits of works")
+
+    def __str__(self):
+        return f"{self.work} ({self.at:%Y-%m-%d %H:%M})"

@@ -1,8 +1,9 @@
 """People's names as CSL-JSON holds them, written for each output.
 
 A name is {"family", "given"} or {"literal"} (an organisation, or a person
-known by one name). One module formats them for the page, BibTeX, RIS and
-metadata, so a name without a family part is never dropped.
+known by one name). One module formats them for the page, RIS and metadata
+(and, through citations.bibtex.bibtex_name, BibTeX), so a name without a
+family part is never dropped.
 """
 
 
@@ -19,10 +20,3 @@ def sorted_name(name: dict) -> str:
         return name["literal"]
     family, given = name.get("family", ""), name.get("given", "")
     return f"{family}, {given}" if family and given else family or given
-
-
-def bibtex_name(name: dict) -> str:
-    """ "LeCun, Yann" for BibTeX; a literal name in braces, kept whole."""
-    if name.get("literal"):
-        return "{" + name["literal"] + "}"
-    return sorted_name(name)

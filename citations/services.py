@@ -5,7 +5,7 @@ from django.db import transaction
 from scholargate import pagecache
 
 from . import formatting
-from .models import Work
+from .models import Work, WorkEdit
 
 
 def refresh_references(works, style=None):
@@ -19,9 +19,11 @@ def refresh_references(works, style=None):
 
 
 @transaction.atomic
-def save_work(*, work):
-    """Validate and save a work, then format its reference for readers."""
+def save_work(*, work, by=None):
+    """Validate and save a work, record who changed it, then format its
+    reference for readers."""
     work.full_clean()
     work.save()
+    WorkEdit.objects.create(work=work, by=by)
     refresh_references([work])
     return work

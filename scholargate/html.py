@@ -5,6 +5,7 @@ its own lets javascript: links and attribute-borne event handlers through.
 """
 
 import nh3
+from django.conf import settings
 
 MATHML_TAGS = {
     "math", "semantics", "annotation", "mrow", "mi", "mn", "mo", "ms", "mtext",
@@ -29,7 +30,23 @@ MATHML_ATTRIBUTES = {
     "scriptlevel", "width", "height", "depth", "notation", "columnlines",
     "rowlines", "frame", "framespacing", "equalrows", "equalcolumns", "align",
 }  # fmt: skip
+
+
+def _media_only(element, attribute, value):
+    """Images only from the site itself or its media store (CSP img-src):
+    an image from elsewhere would tell another site who reads what."""
+    if element in ("img", "source") and attribute in ("src", "srcset"):
+        origins = tuple(settings.MEDIA_ORIGINS)
+        urls = [part.split()[0] for part in value.split(",") if part.strip()]
+        for url in urls:
+            local = url.startswith("/") and not url.startswith("//")
+            if not (local or (origins and url.startswith(origins))):
+                return None
+    return value
+
+
 SANITISER = nh3.Cleaner(
+    attribute_filter=_media_only,
     tags=HTML_TAGS | MATHML_TAGS,
     clean_content_tags={"script", "style"},
     attributes={

@@ -45,6 +45,16 @@ def pytest_collection_modifyitems(config, items):
             )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def empty_media_folders():
+    """Each run starts with empty media folders (its worker's own): files are
+    named by their content, so one left by an earlier run would hide a bug."""
+    from django.conf import settings
+
+    for folder in (settings.MEDIA_ROOT, settings.ORIGINALS_ROOT):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.fixture(autouse=True)
 def pandoc_only_where_rendering_is_checked(request, monkeypatch):
     """Tests marked `pandoc` (and browser journeys) run the real Pandoc;
@@ -58,10 +68,14 @@ def pandoc_only_where_rendering_is_checked(request, monkeypatch):
 
 @pytest.fixture(autouse=True)
 def fresh_page_generation():
-    """Each test starts in a generation of its own: no page cached by an earlier
-    test (or an earlier run, with Redis) is ever served to it."""
+    """Each test starts with empty caches in a generation of its own: nothing
+    cached by an earlier test (or an earlier run, with Redis) reaches it."""
+    from django.core.cache import caches
+
     from scholargate import pagecache
 
+    for alias in ("default", "query_pages"):
+        caches[alias].clear()
     pagecache.new_generation()
 
 

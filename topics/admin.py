@@ -10,6 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from taggit.models import Tag
 
 from . import services
 from .diff import diff_versions
@@ -118,11 +119,29 @@ class ModerationActions:
         return super().change_view(request, object_id, form_url, extra_context)
 
 
+# taggit's own admin offers a "merge tags" view that checks no permission (any
+# staff account could merge) and fails on tags of versions: replaced by a
+# plain one, where adding, changing or deleting takes the model permission
+# (moderators; editors create tags by typing them on a draft).
+admin.site.unregister(Tag)
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    ordering = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
     list_display = ["name", "description", "orcid", "wikidata"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def save_model(self, request, obj, form, change):
+        services.save_person(person=obj, by=request.user)
 
 
 @admin.register(Topic)
@@ -318,7 +337,7 @@ class FigureInline(OrderedInline, admin.StackedInline):
         if not picture:
             return "—"
         return format_html(
-            '<img src="{}" alt="" width="160" style="height:auto"> {} × {} px',
+            '<img src="{}" alt="" width="160" class="figure-thumbnail"> {} × {} px',
             picture["src"],
             figure.width,
             figure.height,
@@ -637,6 +656,13 @@ class TopicVersionAdmin(ModerationActions, admin.ModelAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
+    def delete_model(self, request, obj):
+        services.delete_draft(version=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for version in queryset:
+            services.delete_draft(version=version, by=request.user)
+
     def has_approve_permission(self, request):
         return request.user.has_perm(services.APPROVE_PERMISSION)
 
@@ -748,7 +774,7 @@ class SubmissionAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "topic", "version", "actor", "action", "comment"]
+    list_display = ["created_at", "topic_slug", "version", "actor", "action", "comment"]
     list_filter = [
         "action",
         ("actor", admin.RelatedOnlyFieldListFilter),

@@ -4,9 +4,9 @@ import bibtexparser
 from bibtexparser.model import Entry, Field
 from django.conf import settings
 from django.utils.text import slugify
-from pylatexenc.latexencode import unicode_to_latex
 
-from citations.names import bibtex_name, sorted_name
+from citations.bibtex import bibtex_name, latex
+from citations.names import sorted_name
 
 from .models import absolute_url, topic_url
 
@@ -57,7 +57,7 @@ def entry_bibtex(page) -> str:
     entry = Entry(
         "incollection",
         item["id"],
-        [Field(k, unicode_to_latex(v, non_ascii_only=True)) for k, v in fields if v],
+        [Field(k, v if k == "author" else latex(v)) for k, v in fields if v],
     )
     library = bibtexparser.Library()
     library.add(entry)
@@ -81,4 +81,7 @@ def entry_ris(page) -> str:
         ("AB", " ".join(version.summary.split())),
         ("ER", ""),
     ]
-    return "".join(f"{tag}  - {value}\r\n" for tag, value in lines)
+    # One line per tag: a line break in a value would start a tag of its own.
+    return "".join(
+        f"{tag}  - {' '.join(str(value).split())}\r\n" for tag, value in lines
+    )

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import yaml
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
+from taggit.models import Tag
 
 from citations.bibtex import works_to_bibtex
 from citations.importing import apply_bibtex, preview_bibtex
@@ -18,8 +18,10 @@ from . import images, services
 from .models import (
     Kind,
     Licence,
+    Person,
     Section,
     Topic,
+    TopicVersion,
     figure_label_validator,
     slug_validator,
 )
@@ -153,9 +155,35 @@ def read_topic_file(path):
     for line, message in section_problems:
         problem(message, line)
         break
+    for message in _overlong(meta, sections):
+        problem(message)
     if problems:
         return None, problems
     return TopicFile(path=path, meta=meta, sections=sections, figures=figures), problems
+
+
+def _max(model, field):
+    return model._meta.get_field(field).max_length
+
+
+def _overlong(meta, sections):
+    """What is longer than the database keeps (the database would refuse it
+    with an error instead of a problem in the list)."""
+    limits = [
+        (_("the title"), [meta.get("title")], _max(TopicVersion, "title")),
+        (_("the slug"), [meta.get("slug")], _max(Topic, "slug")),
+        (_("a tag"), meta.get("tags") or [], _max(Tag, "name")),
+        (_("a key figure's name"), meta.get("key_figures") or [], _max(Person, "name")),
+        (_("a heading"), [h for h, _kind, _body in sections], _max(Section, "heading")),
+    ]
+    for what, values, limit in limits:
+        for value in values if isinstance(values, list) else []:
+            if value is not None and len(str(value)) > limit:
+                yield _("%(what)s has %(length)s characters; at most %(limit)s") % {
+                    "what": what,
+                    "length": len(str(value)),
+                    "limit": limit,
+                }
 
 
 def read_figures(path, entries, problem):
@@ -382,7 +410,15 @@ def import_content(paths, *, publish=False, by=None, progress=None):
     problems, topic_files, work_entries = [], [], []
     for path in collect_paths(paths):
         if path.suffix == ".bib":
-            for outcome in preview_bibtex(path.read_text(encoding="utf-8")):
+            try:
+                outcomes = preview_bibtex(path.read_text(encoding="utf-8"))
+            except ValidationError as error:
+                problems.append(
+                    _("%(where)s: %(problem)s")
+                    % {"where": path, "problem": " ".join(error.messages)}
+                )
+                continue
+            for outcome in outcomes:
                 if outcome.status == "error":
                     problems.append(f"{path}:{outcome.line}: {outcome.reason}")
                 else:
@@ -398,7 +434,7 @@ def import_content(paths, *, publish=False, by=None, progress=None):
     if problems:
         raise ImportFailed(problems)
     with transaction.atomic():
-        apply_bibtex(work_entries)
+        apply_bibtex(work_entries, by=by)
         versions = services.create_drafts(
             contents=[_draft_content(t) for t in topic_files],
             by=by,
@@ -500,7 +536,7 @@ def _export_figures(version, directory, slug):
         file = f"figures/{slug}/{figure.label or f'figure_{number}'}.{extension}"
         target = directory / file
         target.parent.mkdir(parents=True, exist_ok=True)
-        with default_storage.open(figure.image.name, "rb") as source:
+        with figure.image.open("rb") as source:
             target.write_bytes(source.read())
         files.append(file)
     return files

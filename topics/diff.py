@@ -12,28 +12,69 @@ from dataclasses import dataclass, field
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
+
+from citations.names import display_name
 
 from .images import picture_data
 from .models import Citation, Figure, KeyFigure, RelatedTopic, Section, SeminalWork
 
 TOKEN_RE = re.compile(r"\s+|[^\s]+")
+# Texts are compared level by level: paragraphs, then the sentences of a
+# changed paragraph, then the words of a changed sentence. Each split keeps
+# its separators, so joining the pieces gives the text back.
+LEVELS = [re.compile(r"(\n\s*\n)"), re.compile(r"((?<=[.!?:;])\s+)")]
+# Pieces are compared with SequenceMatcher (quadratic) only up to this many
+# pieces × pieces; past it a changed piece is shown deleted and inserted
+# whole. With paragraphs and sentences in between, the largest section the
+# site accepts is diffed in well under a second.
+DIFF_LIMIT = 250_000
 
 
-def inline_diff(old, new):
-    """Return HTML of new text with word-level <del> and <ins> marks."""
-    a, b = TOKEN_RE.findall(old or ""), TOKEN_RE.findall(new or "")
+def _marked(old, new):
+    marks = []
+    if old:
+        marks.append(f"<del>{escape(old)}</del>")
+    if new:
+        marks.append(f"<ins>{escape(new)}</ins>")
+    return "".join(marks)
+
+
+def _diff(old, new, level):
+    if level < len(LEVELS):
+        a, b = LEVELS[level].split(old), LEVELS[level].split(new)
+    else:
+        a, b = TOKEN_RE.findall(old), TOKEN_RE.findall(new)
+    if len(a) * len(b) > DIFF_LIMIT:
+        return _marked(old, new)
     out = []
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
             out.append(escape("".join(a[i1:i2])))
-            continue
-        if i2 > i1:
-            out.append(f"<del>{escape(''.join(a[i1:i2]))}</del>")
-        if j2 > j1:
-            out.append(f"<ins>{escape(''.join(b[j1:j2]))}</ins>")
-    return mark_safe("".join(out))
+        elif op == "replace" and level < len(LEVELS):
+            # Each changed piece against the one it replaced, one level down.
+            for k in range(max(i2 - i1, j2 - j1)):
+                before = a[i1 + k] if i1 + k < i2 else ""
+                after = b[j1 + k] if j1 + k < j2 else ""
+                if before and after:
+                    out.append(_diff(before, after, level + 1))
+                else:
+                    out.append(_marked(before, after))
+        else:
+            out.append(_marked("".join(a[i1:i2]), "".join(b[j1:j2])))
+    return "".join(out)
+
+
+def inline_diff(old, new):
+    """Return HTML of new text with word-level <del> and <ins> marks.
+
+    Paragraphs are matched first (unchanged ones cost nothing), then the
+    sentences of each changed paragraph, then the words of each changed
+    sentence: bounded work whatever the length of the text.
+    """
+    return mark_safe(_diff(old or "", new or "", 0))
 
 
 @dataclass
@@ -85,12 +126,14 @@ class VersionDiff:
     lists: list
     summary: str
     figures: list = field(default_factory=list)
+    sources: list = field(default_factory=list)  # SourceChange
 
     @property
     def has_changes(self):
         return bool(
             self.fields
             or self.figures
+            or self.sources
             or any(s.is_change for s in self.sections)
             or any(c.added or c.removed for c in self.lists)
         )
@@ -299,6 +342,14 @@ COUNTS = {
     ("people", "removed"): lambda n: ngettext(
         "%(count)d key figure removed", "%(count)d key figures removed", n
     ),
+    ("work", "changed"): lambda n: ngettext(
+        "%(count)d cited work changed", "%(count)d cited works changed", n
+    ),
+    ("person", "changed"): lambda n: ngettext(
+        "%(count)d key figure's details changed",
+        "%(count)d key figures' details changed",
+        n,
+    ),
 }
 
 
@@ -306,7 +357,7 @@ def _count(kind, status, count):
     return COUNTS[kind, status](count) % {"count": count}
 
 
-def _summary(fields, sections, lists, figures=()):
+def _summary(fields, sections, lists, figures=(), sources=()):
     parts = [_("%(what)s changed") % {"what": f.label} for f in fields]
     parts += [
         _("%(what)s changed") % {"what": s.heading}
@@ -326,6 +377,10 @@ def _summary(fields, sections, lists, figures=()):
             parts.append(_count(change.kind, "added", len(change.added)))
         if change.removed:
             parts.append(_count(change.kind, "removed", len(change.removed)))
+    for kind in ("work", "person"):
+        count = sum(1 for source in sources if source.kind == kind)
+        if count:
+            parts.append(_count(kind, "changed", count))
     return "; ".join(parts) if parts else _("No changes")
 
 
@@ -352,16 +407,151 @@ def diff_versions(old, new):
         _list("related", _("Related topics"), before["related"], after["related"]),
         _list("people", _("Key figures"), before["people"], after["people"]),
     ]
+    sources = source_changes(old, new)
     return VersionDiff(
         old=old,
         new=new,
         fields=fields,
         sections=sections,
         lists=lists,
-        summary=_summary(fields, sections, lists, figures),
+        summary=_summary(fields, sections, lists, figures, sources),
         figures=figures,
+        sources=sources,
     )
 
 
 def _snapshot_labels():
     return [_("Title"), _("Summary"), _("Kind"), _("Parent topic")]
+
+
+@dataclass
+class SourceChange:
+    """A work the version cites, or a person it lists, changed since the live
+    version was approved: the change goes live with this version."""
+
+    kind: str  # work, person
+    name: str
+    fields: list = field(default_factory=list)  # FieldChange
+    editors: list = field(default_factory=list)
+
+
+def _csl_text(value):
+    if isinstance(value, list):
+        return "; ".join(
+            display_name(n) if isinstance(n, dict) else str(n) for n in value
+        )
+    if isinstance(value, dict):
+        parts = value.get("date-parts") or [[]]
+        return "-".join(str(p) for p in parts[0])
+    return str(value)
+
+
+def _csl_fields(old, new):
+    return [
+        FieldChange(
+            CSL_LABELS.get(key, key),
+            _csl_text(old.get(key, "")),
+            _csl_text(new.get(key, "")),
+        )
+        for key in sorted(set(old) | set(new), key=lambda k: (k != "title", k))
+        if key != "id" and _csl_text(old.get(key, "")) != _csl_text(new.get(key, ""))
+    ]
+
+
+def source_changes(live, version):
+    """What changed in the works and people `version` shows since `live` (the
+    version readers see) was approved, with who changed them."""
+    from citations.models import Work, WorkEdit
+
+    from .models import PersonEdit
+
+    if live is None or not hasattr(live, "page"):
+        return []
+    since = live.approved_at
+    frozen_works = {item["id"]: item for item in live.page.works_csl}
+    keys = set(
+        Citation.objects.filter(version=version).values_list("work__key", flat=True)
+    )
+    keys |= set(
+        SeminalWork.objects.filter(version=version).values_list("work__key", flat=True)
+    )
+    changes = []
+    works = list(Work.objects.filter(key__in=keys & set(frozen_works)).order_by("key"))
+    # An approved version shows the works as they were at its approval.
+    now = (
+        {item["id"]: item for item in version.page.works_csl}
+        if hasattr(version, "page")
+        else {work.key: work.to_csl() for work in works}
+    )
+    edits = _edits_by(WorkEdit.objects.filter(work__in=works, at__gte=since), "work")
+    for work in works:
+        fields = _csl_fields(frozen_works[work.key], now.get(work.key, {}))
+        if fields:
+            changes.append(
+                SourceChange("work", work.key, fields, edits.get(work.pk, []))
+            )
+    frozen_people = {p["slug"]: p for p in live.page.structured.get("key_figures", [])}
+    current_people = (
+        {p["slug"]: p for p in version.page.structured.get("key_figures", [])}
+        if hasattr(version, "page")
+        else None
+    )
+    links = list(KeyFigure.objects.filter(version=version).select_related("person"))
+    edits = _edits_by(
+        PersonEdit.objects.filter(person__in=[k.person for k in links], at__gte=since),
+        "person",
+    )
+    for link in links:
+        person, before = link.person, frozen_people.get(link.person.slug)
+        if before is None:
+            continue
+        after = (
+            current_people.get(person.slug, {})
+            if current_people is not None
+            else {"name": person.name, "description": person.description}
+        )
+        fields = [
+            FieldChange(label, before.get(key, ""), after.get(key, ""))
+            for key, label in (("name", _("Name")), ("description", _("Description")))
+            if before.get(key, "") != after.get(key, "")
+        ]
+        if fields:
+            changes.append(
+                SourceChange("person", person.name, fields, edits.get(person.pk, []))
+            )
+    return changes
+
+
+def _edits_by(edits, field_name):
+    """{work or person id: the names of who changed it}, oldest first."""
+    names = {}
+    for edit in edits.select_related("by").order_by("at"):
+        name = (
+            (edit.by.get_full_name() or edit.by.get_username())
+            if edit.by
+            else _("an import")
+        )
+        found = names.setdefault(getattr(edit, f"{field_name}_id"), [])
+        if name not in found:
+            found.append(name)
+    return names
+
+
+CSL_LABELS = {
+    "title": _lazy("Title"),
+    "author": _lazy("Authors"),
+    "editor": _lazy("Editors"),
+    "issued": _lazy("Date"),
+    "container-title": _lazy("Journal, book or proceedings"),
+    "volume": _lazy("Volume"),
+    "issue": _lazy("Issue"),
+    "page": _lazy("Pages"),
+    "publisher": _lazy("Publisher"),
+    "publisher-place": _lazy("Place of publication"),
+    "edition": _lazy("Edition"),
+    "DOI": "DOI",
+    "URL": "URL",
+    "ISBN": "ISBN",
+    "note": _lazy("Note"),
+    "type": _lazy("Type"),
+}

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html
@@ -67,7 +68,10 @@ class RecentVersionsFeed(Feed):
 
 class TagFeed(RecentVersionsFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Tag, slug=slug)
+        tag = get_object_or_404(Tag, slug=slug)
+        if not self.versions().filter(tags=tag).exists():
+            raise Http404("No published topic has this tag.")
+        return tag
 
     def title(self, tag):
         return f"{settings.SCHOLARGATE_SITE_NAME}: {tag.name}"

@@ -70,7 +70,11 @@ class TopicVersionForm(forms.ModelForm):
             self.fields["seen_edit_count"].initial = self.instance.edit_count
 
     def clean_summary(self):
-        return normalise_newlines(self.cleaned_data["summary"]).strip()
+        summary = normalise_newlines(self.cleaned_data["summary"]).strip()
+        _analyses, errors = check_sections([(_("Summary"), summary)])
+        if errors[0]:
+            raise ValidationError(errors[0])
+        return summary
 
     def clean(self):
         cleaned = super().clean()
@@ -78,11 +82,7 @@ class TopicVersionForm(forms.ModelForm):
             return cleaned
         # The admin saves inside a transaction: this lock makes a second,
         # simultaneous save wait here and then see the first one's counter.
-        current = (
-            TopicVersion.objects.select_for_update(of=("self",))
-            .select_related("last_edited_by")
-            .get(pk=self.instance.pk)
-        )
+        current = TopicVersion.objects.select_for_update().get(pk=self.instance.pk)
         if current.state != TopicVersion.State.DRAFT:
             raise ValidationError(
                 _("This version is %(state)s now and can no longer be edited."),
@@ -91,6 +91,9 @@ class TopicVersionForm(forms.ModelForm):
             )
         seen = cleaned.get("seen_edit_count")
         if seen is not None and seen != current.edit_count:
+            # Read after the lock, not joined to it: a row locked after waiting
+            # is re-read by PostgreSQL, but a joined row would be the one that
+            # went with its old version (often "nobody" for a new draft).
             who = current.last_edited_by
             name = (who.get_full_name() or who.get_username()) if who else _("Someone")
             # A second save after reading this message is deliberate.

@@ -51,7 +51,15 @@ def ensure_groups(apps):
     editors.permissions.add(*editor_perms)
     moderators, _ = Group.objects.get_or_create(name="Moderators")
     moderators.permissions.add(
-        *editor_perms, *perms([("topics", "approve_topicversion")])
+        *editor_perms,
+        *perms(
+            [
+                ("topics", "approve_topicversion"),
+                ("taggit", "add_tag"),
+                ("taggit", "change_tag"),
+                ("taggit", "delete_tag"),
+            ]
+        ),
     )
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import default_storage, storages
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
@@ -28,7 +28,9 @@ from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 ALLOWED_FORMATS = {
     "PNG": "png", "JPEG": "jpg", "MPO": "jpg", "WEBP": "webp", "GIF": "gif"
 }  # fmt: skip
-ALLOWED_DECODERS = list(ALLOWED_FORMATS)
+# Decoders by name: the JPEG one also reads MPO files (named apart in older
+# Pillow, not registered on its own since Pillow 12.3).
+ALLOWED_DECODERS = ["PNG", "JPEG", "WEBP", "GIF"]
 ALLOWED_TEXT = "PNG, JPEG, WebP or GIF"
 
 
@@ -199,21 +201,28 @@ def _stem(sha256):
 
 
 def _original_name(upload):
-    """The original keeps its metadata (for exports), so its name cannot be
-    derived from the renditions' public names: it is keyed with the secret."""
+    """The original keeps its metadata (for exports): it is stored apart,
+    never served, under a name keyed with the secret (not derivable from the
+    renditions' public names, should the store ever be exposed)."""
     key = hmac.new(
         settings.SECRET_KEY.encode(), upload.sha256.encode(), hashlib.sha256
     ).hexdigest()
     return f"figures/originals/{key[:2]}/{key}.{upload.extension}"
 
 
-def _save(name, data):
+def originals_storage():
+    """Where uploaded originals live: never served (settings.ORIGINALS_ROOT)."""
+    return storages["originals"]
+
+
+def _save(name, data, storage=None):
     """Store bytes under a name derived from their content (once)."""
-    if not default_storage.exists(name):
-        saved = default_storage.save(name, ContentFile(data))
+    storage = storage or default_storage
+    if not storage.exists(name):
+        saved = storage.save(name, ContentFile(data))
         if saved != name:
             # Another request stored the same content meanwhile: keep theirs.
-            default_storage.delete(saved)
+            storage.delete(saved)
     return name
 
 
@@ -275,7 +284,7 @@ def store(upload):
     in the original format and serves as the image's plain `src`.
     """
     stem = _stem(upload.sha256)
-    original = _save(_original_name(upload), upload.data)
+    original = _save(_original_name(upload), upload.data, originals_storage())
     renditions = []
     with Image.open(io.BytesIO(upload.data)) as source:
         if upload.format in ("GIF", "WEBP") and getattr(source, "is_animated", False):

@@ -8,6 +8,8 @@ worker processes.
 
 import json
 import re
+import secrets
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,13 +18,12 @@ from django.utils.html import escape
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from citations.formatting import api_version, citeproc_html, pandoc
+from citations.formatting import PandocLimit, api_version, citeproc_html, pandoc
 from scholargate.html import sanitise
 
 # Pandoc Markdown with every way of passing raw markup through switched off:
 # editors' HTML or TeX shows as text instead of reaching the page.
 MARKDOWN = "markdown-raw_html-raw_attribute-raw_tex"
-SENTINEL = "SGSECTIONBREAK"
 RESERVED_ANCHORS = {
     "summary", "contents", "references", "seminal-works", "footnotes", "figures",
 }  # fmt: skip
@@ -85,6 +86,7 @@ class SectionAnalysis:
     """What a section's Markdown refers to, and what is wrong with it."""
 
     citation_keys: list = field(default_factory=list)
+    citation_count: int = 0  # in-text citations of works, repeats included
     citation_contexts: dict = field(default_factory=dict)  # key -> sentence
     figure_labels: list = field(default_factory=list)
     topic_slugs: list = field(default_factory=list)
@@ -101,6 +103,8 @@ def _analyse_blocks(blocks):
         if el["t"] == "Cite":
             for citation in el["c"][0]:
                 key = citation["citationId"]
+                if not key.lower().startswith("fig:"):
+                    result.citation_count += 1
                 target = (
                     result.figure_labels
                     if key.lower().startswith("fig:")
@@ -128,28 +132,97 @@ def _analyse_blocks(blocks):
     return result
 
 
-def _sentinel_index(block):
+# Parsing every text of a version in one Pandoc run should take well under a
+# second; past PARSE_TIME_LIMIT each text is parsed alone (at most
+# SECTION_TIME_LIMIT each, SEARCH_TIME_LIMIT in all) to name the one at fault.
+# The three together stay under 10 s, far from gunicorn's 30 s timeout.
+PARSE_TIME_LIMIT = 4
+SECTION_TIME_LIMIT = 1.5
+SEARCH_TIME_LIMIT = 5
+# Deeper than this, a Pandoc document is nested lists or quotes no article
+# needs, and Python's recursion over it would fail.
+MAX_DEPTH = 200
+
+
+class TooDeep(Exception):
+    pass
+
+
+def _depth(node):
+    """The nesting depth of a JSON value, without recursion."""
+    deepest, stack = 0, [(node, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > deepest:
+            deepest = depth
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+    return deepest
+
+
+def _parse(markdown, time_limit):
+    """Pandoc's AST of Markdown; PandocLimit or TooDeep when it is too much."""
+    try:
+        ast = json.loads(pandoc(markdown, "json", MARKDOWN, time_limit=time_limit))
+    except RecursionError:
+        raise TooDeep from None
+    if _depth(ast) > MAX_DEPTH:
+        raise TooDeep
+    return ast
+
+
+def _limit_problem(error):
+    if isinstance(error, TooDeep):
+        return _(
+            "this section nests lists or quotes too deeply to be read; "
+            "use at most a few levels"
+        )
+    if error.reason == "memory":
+        return _(
+            "this section needs more memory than allowed to be read; look for "
+            "unbalanced brackets ([ ]) or deeply nested lists"
+        )
+    return _(
+        "this section could not be read in time; look for unbalanced brackets "
+        "([ ]) or deeply nested lists"
+    )
+
+
+def _sentinel_index(block, sentinel):
     if block["t"] == "Header" and block["c"][0] == 1:
         text = stringify(block["c"][2])
-        if text.startswith(SENTINEL):
-            return int(text.removeprefix(SENTINEL))
+        if text.startswith(sentinel):
+            return int(text.removeprefix(sentinel))
     return None
 
 
-def _combined_markdown(bodies):
-    return "".join(f"\n\n# {SENTINEL}{i}\n\n{body}\n" for i, body in enumerate(bodies))
+def _combined_markdown(bodies, sentinel):
+    return "".join(f"\n\n# {sentinel}{i}\n\n{body}\n" for i, body in enumerate(bodies))
+
+
+def _new_sentinel():
+    # Random per run, so no text an editor writes can pose as a section break.
+    return f"SGBREAK{secrets.token_hex(8)}X"
 
 
 def _split_sections(bodies):
     """Parse all bodies in one Pandoc run; return one block list per body.
 
     A body that swallows what follows it (an unclosed code fence, say) breaks
-    the split; then each body is parsed alone to find the culprit.
+    the split, and one that Pandoc cannot read within its limits stops it;
+    then each body is parsed alone to find the culprit. Returns (chunks,
+    problems): chunks is None when a body has a problem.
     """
-    ast = json.loads(pandoc(_combined_markdown(bodies), "json", MARKDOWN))
+    sentinel = _new_sentinel()
+    try:
+        ast = _parse(_combined_markdown(bodies, sentinel), PARSE_TIME_LIMIT)
+    except (PandocLimit, TooDeep):
+        return None, _culprits(bodies)
     chunks, current = [], None
     for block in ast["blocks"]:
-        index = _sentinel_index(block)
+        index = _sentinel_index(block, sentinel)
         if index is not None and index == len(chunks):
             current = []
             chunks.append(current)
@@ -159,14 +232,42 @@ def _split_sections(bodies):
         return chunks, [None] * len(bodies)
     problems = []
     for body in bodies:
-        probe = json.loads(pandoc(_combined_markdown([body, ""]), "json", MARKDOWN))
-        closed = sum(_sentinel_index(b) is not None for b in probe["blocks"]) == 2
+        try:
+            probe = _parse(_combined_markdown([body, ""], sentinel), SECTION_TIME_LIMIT)
+        except (PandocLimit, TooDeep) as error:
+            problems.append(_limit_problem(error))
+            continue
+        closed = sum(_sentinel_index(b, sentinel) is not None for b in probe["blocks"])
         problems.append(
             None
-            if closed
+            if closed == 2
             else _("a code block or fenced div (``` or :::) is not closed")
         )
     return None, problems
+
+
+def _culprits(bodies):
+    """Which bodies Pandoc cannot read within the limits, each parsed alone
+    until two are found or SEARCH_TIME_LIMIT is spent."""
+    problems = [None] * len(bodies)
+    started = time.monotonic()
+    # The longest first: a pathological text is usually the largest one.
+    for index in sorted(range(len(bodies)), key=lambda i: -len(bodies[i])):
+        if time.monotonic() - started > SEARCH_TIME_LIMIT:
+            break
+        try:
+            _parse(bodies[index], SECTION_TIME_LIMIT)
+        except (PandocLimit, TooDeep) as error:
+            problems[index] = _limit_problem(error)
+            if sum(p is not None for p in problems) == 2:
+                break
+    if not any(problems):
+        longest = max(range(len(bodies)), key=lambda i: len(bodies[i]))
+        problems[longest] = _(
+            "the text could not be read in time; look for unbalanced brackets "
+            "([ ]) or deeply nested lists here first"
+        )
+    return problems
 
 
 def analyse_sections(bodies):
@@ -259,6 +360,12 @@ class _CitationNumberer:
             return el
         if el["t"] == "Link":
             self.transform_link(el)
+        elif el["t"] == "Image":
+            # Images come from figures, uploaded and checked. One written in
+            # Markdown would make every reader's browser fetch it from
+            # wherever it lives: it becomes a link to it instead.
+            attr, alt, (url, title) = el["c"]
+            return {"t": "Link", "c": [attr, alt or _str_inlines(url), [url, title]]}
         elif el["t"] == "Cite":
             figures = [c for c in el["c"][0] if _is_figure_key(c["citationId"])]
             if figures:

@@ -3,9 +3,10 @@ import unicodedata
 from functools import wraps
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
 from django.http import (
@@ -15,6 +16,7 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from taggit.models import Tag
@@ -131,7 +133,11 @@ def version_preview(request, slug, pk):
     ):
         raise PermissionDenied
     if version.is_open or not hasattr(version, "page"):
-        page = preview_page(version)
+        try:
+            page = preview_page(version)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("admin:topics_topicversion_change", version.pk)
     else:
         page = version.page
     return render(
@@ -143,18 +149,38 @@ def version_preview(request, slug, pk):
 LIST_QUERY = ("q", "kind", "tag", "parent", "revised_since", "page")
 
 
+def page_of(request, items, per_page):
+    """The page of `items` the address asks for; 404 for a page that does not
+    exist (made-up page numbers get no page of their own)."""
+    try:
+        return Paginator(items, per_page).page(request.GET.get("page", 1))
+    except InvalidPage:
+        raise Http404("No such page.") from None
+
+
+def _filtered(response, topic_filter, page=None):
+    """A page for filters that were not valid, or that found nothing (a
+    made-up tag or query), is shown but not cached."""
+    if not topic_filter.is_valid() or page is None or not page.paginator.count:
+        response.public_page = False
+    return response
+
+
 @public_page(query=LIST_QUERY)
 def topic_list(request):
     topics = Topic.objects.live().with_listing().order_by("live_version__title", "pk")
     topic_filter = TopicFilter(request.GET, queryset=topics)
-    page = Paginator(topic_filter.qs, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
+    page = page_of(request, topic_filter.qs, 50)
+    response = render(
         request,
         "topics/topic_list.html",
-        {"filter": topic_filter, "page": page, "query": query.urlencode()},
+        {
+            "filter": topic_filter,
+            "page": page,
+            "query": _query_without_page(request),
+        },
     )
+    return _filtered(response, topic_filter, page)
 
 
 HOME_FIELDS = 24
@@ -239,6 +265,8 @@ def compare_redirect(request, slug):
         a, b = sorted([int(request.GET["a"]), int(request.GET["b"])])
     except (KeyError, ValueError):
         return redirect("topics:history", slug=slug)
+    if not (0 < a and b < 10**9):
+        raise Http404("Versions are numbered 1, 2, 3…")
     return redirect("topics:compare", slug=slug, a=a, b=b)
 
 
@@ -262,8 +290,25 @@ def compare_versions(request, slug, a, b):
     return render(
         request,
         "topics/topic_compare.html",
-        {"topic": topic, "old": old, "new": new, "diff": diff_versions(old, new)},
+        {"topic": topic, "old": old, "new": new, "diff_html": _compared(old, new)},
     )
+
+
+def _compared(old, new):
+    """The diff of two approved versions, which never changes: computed once
+    (for every reader, signed in or not, whatever the address)."""
+    stamps = f"{old.approved_at.timestamp()}:{new.approved_at.timestamp()}"
+    key = f"sg:compare:{pagecache.build_id()}:{old.pk}:{new.pk}:{stamps}"
+    html = cache.get(key)
+    if html is None:
+        diff = diff_versions(old, new)
+        html = render_to_string("topics/includes/diff.html", {"diff": diff})
+        cache.set(key, html, COMPARE_SECONDS)
+    return mark_safe(html)
+
+
+# A month: approved versions never change, but pairs are many.
+COMPARE_SECONDS = 30 * 24 * 3600
 
 
 CITE_FORMATS = {
@@ -341,14 +386,15 @@ def search_view(request):
     context = {"q": text, "filter": topic_filter, "query": _query_without_page(request)}
     if text and topic_filter.is_valid():
         results = search.search_topics(topic_filter.qs, text)
-        page = Paginator(results, 10).get_page(request.GET.get("page"))
+        page = page_of(request, results, 10)
         for topic in page:
             topic.snippet = search.highlight(getattr(topic, "headline", ""))
         context["page"] = page
         context["searched"] = True
         if not page.paginator.count:
             context["suggestions"] = search.suggestions(live, text)
-    return render(request, "topics/search.html", context)
+    response = render(request, "topics/search.html", context)
+    return _filtered(response, topic_filter, context.get("page"))
 
 
 def _query_without_page(request):
@@ -394,7 +440,10 @@ def tag_detail(request, slug):
         .with_listing()
         .order_by("live_version__title", "pk")
     )
-    page = Paginator(topics, 50).get_page(request.GET.get("page"))
+    page = page_of(request, topics, 50)
+    if not page.object_list:
+        # A tag only drafts (or unpublished topics) use is not public.
+        raise Http404("No published topic has this tag.")
     return render(request, "topics/tag_detail.html", {"tag": tag, "page": page})
 
 

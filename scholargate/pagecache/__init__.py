@@ -13,12 +13,20 @@ is never served again. What calls it is listed in topics/reactions.py.
   Last-Modified from the generation (Django's `condition()`).
 """
 
-from .generations import changed, etag, generation, last_modified, new_generation
+from .generations import (
+    build_id,
+    changed,
+    etag,
+    generation,
+    last_modified,
+    new_generation,
+)
 from .middleware import PageCacheMiddleware, is_anonymous_request
 from .views import public_page
 
 __all__ = [
     "PageCacheMiddleware",
+    "build_id",
     "changed",
     "etag",
     "generation",

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.syndication",
     "taggit",
     "django_filters",
+    "csp",
     "scholargate",
     "citations",
     "topics",
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "scholargate.middleware.RejectNulMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "scholargate.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -148,8 +150,33 @@ if MEDIA_STORAGE == "s3":
     }
 else:
     DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+# Uploaded originals keep their metadata (camera, location) so exports give
+# them back byte for byte: they are stored apart and never served. Locally in
+# ORIGINALS_ROOT (outside MEDIA_ROOT); on S3 as private objects, in
+# AWS_ORIGINALS_BUCKET_NAME if set (else the media bucket, which must then
+# keep "originals/" private in its policy).
+ORIGINALS_ROOT = Path(os.environ.get("ORIGINALS_ROOT", BASE_DIR / "var" / "originals"))
+if MEDIA_STORAGE == "s3":
+    ORIGINALS_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **DEFAULT_STORAGE["OPTIONS"],
+            "bucket_name": os.environ.get("AWS_ORIGINALS_BUCKET_NAME")
+            or DEFAULT_STORAGE["OPTIONS"]["bucket_name"],
+            "custom_domain": None,
+            "location": "originals",
+            "default_acl": "private",
+            "querystring_auth": True,
+        },
+    }
+else:
+    ORIGINALS_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": ORIGINALS_ROOT},
+    }
 STORAGES = {
     "default": DEFAULT_STORAGE,
+    "originals": ORIGINALS_STORAGE,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
     },
@@ -159,8 +186,27 @@ SERVE_MEDIA = env_bool("SERVE_MEDIA", MEDIA_STORAGE == "local")
 
 # Figures: what an upload may be, and the widths of its renditions.
 FIGURE_MAX_BYTES = int(os.environ.get("FIGURE_MAX_BYTES", 10 * 1024 * 1024))
-FIGURE_MAX_PIXELS = int(os.environ.get("FIGURE_MAX_PIXELS", 40_000_000))
+# 24 megapixels (6000 × 4000, a full-frame camera): decoding and resizing one
+# takes about 0.3 GB; 40 MP took 0.5 GB.
+FIGURE_MAX_PIXELS = int(os.environ.get("FIGURE_MAX_PIXELS", 24_000_000))
 FIGURE_WIDTHS = (480, 960, 1600)
+
+# What one version may hold, checked wherever text enters (admin, content
+# files, BibTeX): far above real entries (the longest demo section has 1,300
+# characters; long encyclopedia entries run to 150,000 in all), far below
+# what would take Pandoc or the diff past their limits.
+SECTION_MAX_CHARS = int(os.environ.get("SECTION_MAX_CHARS", 100_000))
+VERSION_MAX_CHARS = int(os.environ.get("VERSION_MAX_CHARS", 400_000))
+CITATIONS_MAX = int(os.environ.get("CITATIONS_MAX", 2_000))
+BIBTEX_MAX_BYTES = int(os.environ.get("BIBTEX_MAX_BYTES", 2 * 1024 * 1024))
+# A draft's whole form (every section at its limit would not fit; the
+# version's limit does) and a BibTeX file posted again from its preview.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
+
+# Limits of every Pandoc run (citations/formatting.py): wall-clock seconds and
+# heap. Well under gunicorn's 30 s timeout, well within a 2-core, 24 GB host.
+PANDOC_TIME_LIMIT = float(os.environ.get("PANDOC_TIME_LIMIT", 15))
+PANDOC_MEMORY_LIMIT_MB = int(os.environ.get("PANDOC_MEMORY_LIMIT_MB", 1024))
 
 if os.environ.get("REDIS_URL"):
     CACHES = {
@@ -230,6 +276,36 @@ SCHOLARGATE_CITATION_STYLE = os.environ.get("CITATION_STYLE", "apa")
 # Four-eyes rule: nobody approves their own work unless a single-person
 # site explicitly allows it.
 SCHOLARGATE_ALLOW_SELF_APPROVAL = env_bool("ALLOW_SELF_APPROVAL", False)
+
+# Content-Security-Policy (django-csp) on every page: scripts, styles and
+# fonts from the site only, images from the site and its media store only
+# (an editor's Markdown image from another site is removed from pages, and a
+# reader's browser never contacts a third party), no frames, no plugins.
+MEDIA_ORIGINS = []
+if MEDIA_URL.startswith(("http://", "https://")):
+    MEDIA_ORIGINS.append("/".join(MEDIA_URL.split("/")[:3]))
+if MEDIA_STORAGE == "s3":
+    _s3 = DEFAULT_STORAGE["OPTIONS"]
+    if _s3["custom_domain"]:
+        MEDIA_ORIGINS.append(f"https://{_s3['custom_domain']}")
+    elif _s3["endpoint_url"]:
+        MEDIA_ORIGINS.append(_s3["endpoint_url"].rstrip("/"))
+    else:
+        MEDIA_ORIGINS.append(f"https://{_s3['bucket_name']}.s3.amazonaws.com")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", *MEDIA_ORIGINS],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

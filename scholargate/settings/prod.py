@@ -5,7 +5,14 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import ALLOWED_HOSTS, DEBUG, DEFAULT_STORAGE, SECRET_KEY, env_bool
+from .base import (
+    ALLOWED_HOSTS,
+    DEBUG,
+    DEFAULT_STORAGE,
+    ORIGINALS_STORAGE,
+    SECRET_KEY,
+    env_bool,
+)
 
 if not SECRET_KEY:
     raise ImproperlyConfigured("Set SECRET_KEY to a long random value.")
@@ -16,6 +23,7 @@ if DEBUG:
 
 STORAGES = {
     "default": DEFAULT_STORAGE,
+    "originals": ORIGINALS_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
     },

@@ -5,7 +5,7 @@ import os
 os.environ["DEBUG"] = "false"
 
 from .base import *  # noqa: E402,F403
-from .base import BASE_DIR, CACHES, DEFAULT_STORAGE  # noqa: E402
+from .base import BASE_DIR, CACHES, DEFAULT_STORAGE, ORIGINALS_STORAGE  # noqa: E402
 
 # Tests run in parallel worker processes (pytest-xdist): each has its own
 # media folder, generation file and Redis database, as it has its own test
@@ -27,8 +27,12 @@ if os.environ.get("REDIS_URL"):
         os.environ["REDIS_URL"].rsplit("/", 1)[0] + f"/{1 + WORKER_NUMBER % 15}"
     )
     CACHES = {**CACHES, "default": {**CACHES["default"], "LOCATION": REDIS_TEST_URL}}
+ORIGINALS_ROOT = ARTIFACTS / "originals"
 STORAGES = {
     "default": DEFAULT_STORAGE,
+    "originals": {**ORIGINALS_STORAGE, "OPTIONS": {"location": ORIGINALS_ROOT}}
+    if ORIGINALS_STORAGE["BACKEND"].endswith("FileSystemStorage")
+    else ORIGINALS_STORAGE,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
     },

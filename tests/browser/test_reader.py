@@ -43,3 +43,32 @@ def test_reader_sees_sections_math_and_linked_references(live_server, page):
     page.wait_for_url(f"**/topics/deep-learning/{back_target}")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "deep-learning.png"), full_page=True)
+
+
+def test_pages_pass_their_content_security_policy(live_server, page, settings):
+    """No page the site serves (reader's or editor's) breaks its own policy:
+    Chromium reports every blocked script, style, image or frame."""
+    settings.DEBUG = True  # the demo's known passwords
+    call_command("load_demo")
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            "Content Security Policy" in message.text
+            and violations.append(message.text)
+        ),
+    )
+    base = live_server.url
+    for path in ["/", "/topics/deep-learning/", "/topics/dropout/", "/search/?q=net"]:
+        page.goto(base + path)
+    page.goto(f"{base}/admin/login/")
+    page.fill("#id_username", "editor")
+    page.fill("#id_password", "editor-demo-pass")
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{base}/admin/")
+    page.goto(f"{base}/admin/topics/topic/")
+    page.get_by_role("link", name="Edit", exact=True).first.click()
+    page.get_by_role("button", name="Start a new draft").click()
+    page.wait_for_url("**/change/")
+    expect(page.locator("#id_sections-0-body")).to_be_visible()
+    assert violations == []

@@ -59,3 +59,23 @@ def test_work_admin_lists_the_topics_a_correction_would_change(client, entry, ed
     work = Work.objects.get(key="doe2020")
     html = client.get(f"/admin/citations/work/{work.pk}/change/").content.decode()
     assert "next approved version" in html and 'href="/topics/entropy/"' in html
+
+
+@pytest.mark.django_db
+def test_bibtex_over_the_size_limit_is_refused_with_its_size(client, editor, settings):
+    """A 3 MB file previewed but its "Import" was refused with a bare 400."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.BIBTEX_MAX_BYTES = 2000
+    client.force_login(editor)
+    url = reverse("admin:citations_work_import")
+    big = "@misc{k, title={" + "x" * 3000 + "}}"
+    for data in (
+        {"text": big},
+        {"file": SimpleUploadedFile("big.bib", big.encode())},
+    ):
+        response = client.post(url, data)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "is 2.9\xa0KB; the limit is 2.0\xa0KB." in html
+    assert not Work.objects.filter(key="k").exists()

@@ -59,3 +59,46 @@ def test_export_round_trips_through_bibtexparser():
     assert "and others" in library.entries_dict["mikolov2013distributed"]["author"]
     # Importing the export changes nothing.
     assert {o.status for o in preview_bibtex(text)} == {"unchanged"}
+
+
+def test_string_concatenation_cannot_expand_without_limit():
+    """80 kB of `title = a # a # …` expanded to 20 MB and hours of LaTeX
+    decoding: now the entry is refused, at once, and the others kept."""
+    import time
+
+    from citations.bibtex import parse_bibtex
+
+    text = (
+        '@string{a = "' + "x" * 1000 + '"}\n'
+        "@article{bomb, title = " + " # ".join(["a"] * 20_000) + ", year = 2000}\n"
+        "@article{fine, title = {A fine title}, year = 2001}\n"
+    )
+    assert len(text) > 80_000
+    started = time.monotonic()
+    bomb, fine = parse_bibtex(text)
+    assert time.monotonic() - started < 2
+    assert bomb.error == (
+        "bomb: the field “title” is longer than 5,000 characters (with its "
+        "@string abbreviations expanded)"
+    )
+    assert fine.fields["title"] == "A fine title"
+
+
+@pytest.mark.django_db
+def test_braces_that_do_not_pair_up_never_break_the_file():
+    work = Work(
+        key="odd2020",
+        title="Sets {of} things } and { more",
+        note="An unpaired } here",
+        authors=[{"family": "Doe", "given": "Jane"}, {"literal": "Group }{ One"}],
+        year=2020,
+    )
+    text = works_to_bibtex([work])
+    library = bibtexparser.parse_string(text)
+    assert not library.failed_blocks
+    (entry,) = library.entries
+    assert entry["title"] == r"Sets \{of\} things \} and \{ more"
+    assert entry["note"] == r"An unpaired \} here"
+    # Balanced braces (case protection) are kept as they are.
+    work.title = "The {LaTeX} Companion"
+    assert "{The {LaTeX} Companion}" in works_to_bibtex([work])

@@ -264,3 +264,31 @@ def test_a_flood_of_made_up_searches_cannot_evict_topic_pages(
         len(caches["query_pages"]._cache)
         <= settings.CACHES["query_pages"]["OPTIONS"]["MAX_ENTRIES"]
     )
+
+
+def test_made_up_values_get_404_or_are_not_stored(
+    client, page_cache, live, django_assert_max_num_queries
+):
+    """Allowed parameters with made-up values filled the cache without limit
+    (a day each): page numbers that do not exist are a 404, filters that are
+    not valid are answered but not stored."""
+    from django.core.cache import caches
+
+    for url in ("/topics/?page=zzz", "/topics/?page=999", "/search/?q=x&page=abc"):
+        assert get(client, url).status_code == 404
+    caches["query_pages"].clear()
+    for n in range(5):
+        assert get(client, f"/topics/?tag=no-such-tag-{n}").status_code == 200
+    assert len(caches["query_pages"]._cache) == 0
+    assert get(client, "/tags/no-such-tag/").status_code == 404
+
+
+def test_any_representation_of_a_page_that_does_not_exist_is_404(
+    client, page_cache, live
+):
+    """`If-None-Match: *` means "if the page exists": 304 only for one that
+    does."""
+    assert get(client, "/topics/nothing-here/", if_none_match="*").status_code == 404
+    assert get(client, "/works/nothing-here/", if_none_match="*").status_code == 404
+    url = live.topic.get_absolute_url()
+    assert get(client, url, if_none_match="*").status_code == 304

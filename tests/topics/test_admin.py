@@ -456,3 +456,128 @@ def test_review_and_history_query_counts_are_flat(
     after = {url: count_queries(client, url) for url in pages(submission)}
     for (url, old), new in zip(before.items(), after.values(), strict=True):
         assert new <= old, f"{url}: {old} then {new} queries"
+
+
+# -- Limits and what editors cannot do ------------------------------------------
+
+
+@pytest.mark.pandoc
+def test_a_section_pandoc_cannot_read_in_time_is_named_and_nothing_saved(
+    client, editor, monkeypatch
+):
+    from topics import rendering
+
+    monkeypatch.setattr(rendering, "PARSE_TIME_LIMIT", 1)
+    monkeypatch.setattr(rendering, "SECTION_TIME_LIMIT", 0.5)
+    draft = make_draft(by=editor, sections=[("history", "Early days", "Old text.")])
+    section = draft.sections.get()
+    client.force_login(editor)
+    data = form_data(
+        draft, [(section.pk, "history", "Early days", 1, "[[[[[[[[[[[x]]]]]]]]]]]")]
+    )
+    response = client.post(change_url(draft), data)
+    assert response.status_code == 200
+    assert (
+        "Section “Early days”: this section could not be read in time; look for "
+        "unbalanced brackets ([ ]) or deeply nested lists."
+    ) in response.content.decode()
+    section.refresh_from_db()
+    assert section.body == "Old text."
+
+
+def test_sections_and_citations_past_their_limits_are_refused(client, editor, settings):
+    settings.SECTION_MAX_CHARS = 300
+    settings.VERSION_MAX_CHARS = 500
+    settings.CITATIONS_MAX = 3
+    WorkFactory(key="doe2020")
+    draft = make_draft(by=editor, sections=[("definition", "", "Start.")])
+    section = draft.sections.get()
+    client.force_login(editor)
+    data = form_data(
+        draft,
+        [
+            (section.pk, "definition", "", 1, "x" * 301),
+            (None, "history", "", 2, "y" * 250),
+            (None, "scope", "", 3, "[@doe2020] [@doe2020] [@doe2020] [@doe2020]"),
+        ],
+    )
+    html = client.post(change_url(draft), data).content.decode()
+    assert "Section “Definition” has 301 characters; a section has at most 300." in (
+        html
+    )
+    assert (
+        "With section “History” the text passes 500 characters, the most one "
+        "version may hold: split the topic into sub-topics."
+    ) in html
+    assert (
+        "With section “Scope” the text cites works more than 3 times, the most one "
+        "version may."
+    ) in html
+    section.refresh_from_db()
+    assert section.body == "Start."
+
+
+def test_editors_cannot_create_change_or_merge_tags_in_the_admin(client, editor):
+    client.force_login(editor)
+    assert client.get("/admin/taggit/tag/").status_code == 200
+    assert client.get("/admin/taggit/tag/add/").status_code == 403
+    # taggit's merge view (no permission check of its own) is gone.
+    from django.urls import NoReverseMatch
+
+    with pytest.raises(NoReverseMatch):
+        reverse("admin:taggit_tag_merge_tags")
+
+
+def test_every_page_carries_a_content_security_policy(client, editor):
+    policy = client.get("/")["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "img-src 'self'" in policy
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    client.force_login(editor)
+    assert "Content-Security-Policy" in client.get("/admin/")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_racing_saves_name_the_editor_who_won(editor, moderator):
+    """Two people save the same draft at once: the one who loses is told who
+    saved in between, by name, however the race goes."""
+    import threading
+
+    from django.db import connection
+
+    draft = make_draft(by=editor, sections=[("definition", "", "Start.")])
+    section = draft.sections.get()
+    for _round in range(3):
+        clients = []
+        for user in (editor, moderator):
+            browser = Client()
+            browser.force_login(user)
+            counter = _form_counter(browser.get(change_url(draft)).content.decode())
+            clients.append((user, browser, counter))
+        results = {}
+        start = threading.Barrier(2)
+
+        def save(user, browser, counter, start=start, results=results):
+            data = form_data(
+                draft, [(section.pk, "definition", "", 1, f"{user.username}'s text")]
+            )
+            start.wait()
+            results[user.username] = browser.post(
+                change_url(draft), {**data, "seen_edit_count": counter}
+            )
+            connection.close()
+
+        threads = [threading.Thread(target=save, args=args) for args in clients]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        codes = sorted(r.status_code for r in results.values())
+        assert codes == [200, 302]
+        (loser,) = [u for u, r in results.items() if r.status_code == 200]
+        winner = {"ed": "Edith Editor", "mod": "Mona Moderator"}[
+            "mod" if loser == "ed" else "ed"
+        ]
+        assert f"Edit conflict: {winner} saved this draft" in (
+            results[loser].content.decode()
+        )

@@ -86,3 +86,46 @@ def test_an_author_known_by_one_name_is_cited_everywhere(client, moderator):
     assert "AU  - \r\n" not in ris
     meta = dict(read_head(client.get("/topics/one-name/").content.decode()).meta)
     assert meta["citation_author"] == "hypatia"
+
+
+def test_a_line_break_in_a_title_cannot_add_a_ris_tag(client, editor, moderator):
+    from topics.models import TopicVersion
+
+    live = make_live(
+        author=editor, moderator=moderator, slug="lines", title="Two", sections=[]
+    )
+    TopicVersion.objects.filter(pk=live.pk).update(title="Two\r\nER  - \r\nTY  - X")
+    ris = client.get("/topics/lines/cite.ris").content.decode()
+    lines = ris.split("\r\n")
+    assert "TI  - Two ER - TY - X" in lines
+    assert [line[:2] for line in lines if line].count("TY") == 1
+    assert lines[-2] == "ER  - "
+
+
+def test_an_unpaired_brace_in_a_title_keeps_cite_bib_valid(client, editor, moderator):
+    make_live(
+        author=editor,
+        moderator=moderator,
+        slug="braces",
+        title="Sets } of { things }",
+        sections=[("definition", "", "Text.")],
+    )
+    library = bibtexparser.parse_string(
+        client.get("/topics/braces/cite.bib").content.decode()
+    )
+    assert not library.failed_blocks
+    assert library.entries[0]["title"] == r"Sets \} of \{ things \}"
+
+
+def test_after_a_rename_cite_this_entry_names_the_new_address(client, entry, moderator):
+    from topics import services
+    from topics.models import Topic
+
+    topic = Topic.objects.get(slug="entropy")
+    services.rename_topic(topic=topic, by=moderator, new_slug="information-entropy")
+    html = client.get("/topics/information-entropy/").content.decode()
+    cite = html.split('id="cite"')[1].split("</section>")[0]
+    assert "/topics/information-entropy/v/2/" in cite
+    assert "/topics/entropy/" not in cite
+    bib = client.get("/topics/information-entropy/cite.bib").content.decode()
+    assert "/topics/information-entropy/v/2/" in bib

@@ -12,7 +12,7 @@ from citations.models import Work
 from tests.factories import make_draft
 from tests.topics import scenarios
 from tests.topics.helpers import drawing_bytes
-from topics import services
+from topics import images, services
 from topics.models import Figure, Topic, TopicVersion
 
 pytestmark = pytest.mark.django_db
@@ -67,24 +67,31 @@ def test_clean_media_deletes_only_old_unreferenced_files(editor):
         figure=figure, upload=check(drawing_bytes(colour=(1, 2, 3)), "kept.png")
     )
     figure.save()
-    # A rolled-back upload left these behind; one is still being saved.
+    originals = images.originals_storage()
+    # A rolled-back upload left these behind (a rendition and an original);
+    # one is still being saved.
     orphan = default_storage.save("figures/zz/orphan-480.webp", io.BytesIO(b"x"))
+    lost = originals.save("figures/originals/zz/lost.png", io.BytesIO(b"x"))
     fresh = default_storage.save("figures/zz/fresh-480.webp", io.BytesIO(b"x"))
     hour_ago = time.time() - 2 * 3600
-    for name in [orphan, figure.image.name, *(r["name"] for r in figure.renditions)]:
-        os.utime(default_storage.path(name), (hour_ago, hour_ago))
+    for storage, name in [
+        (default_storage, orphan),
+        (originals, lost),
+        (originals, figure.image.name),
+        *((default_storage, r["name"]) for r in figure.renditions),
+    ]:
+        os.utime(storage.path(name), (hour_ago, hour_ago))
     out = io.StringIO()
     call_command("clean_media", "--dry-run", stdout=out)
-    assert orphan in out.getvalue() and default_storage.exists(orphan)
+    assert orphan in out.getvalue() and lost in out.getvalue()
+    assert default_storage.exists(orphan)
     call_command("clean_media", stdout=io.StringIO())
-    assert not default_storage.exists(orphan)
+    assert not default_storage.exists(orphan) and not originals.exists(lost)
     assert default_storage.exists(fresh)
-    assert default_storage.exists(figure.image.name)
+    assert originals.exists(figure.image.name)
     assert all(default_storage.exists(r["name"]) for r in figure.renditions)
     default_storage.delete(fresh)
 
 
 def check(data, name):
-    from topics import images
-
     return images.check_upload(io.BytesIO(data), name)

@@ -5,7 +5,6 @@ listed and nothing written, figures, and a round trip of the demo."""
 from pathlib import Path
 
 import pytest
-from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 
 from citations.models import Work
@@ -211,7 +210,7 @@ def test_export_writes_figures_that_import_back(tmp_path, editor, moderator, cli
     text = (tmp_path / f"{live.topic.slug}.md").read_text()
     assert "file: figures/topic/lamp.jpg" in text and "label: chart" in text
     assert (tmp_path / "figures" / "topic" / "chart.png").read_bytes() == (
-        default_storage.open(live.figures.get(label="chart").image.name).read()
+        live.figures.get(label="chart").image.read()
     )
     versions = import_content([tmp_path], publish=True)
     imported = versions[0]
@@ -222,3 +221,44 @@ def test_export_writes_figures_that_import_back(tmp_path, editor, moderator, cli
         (f.sha256, f.alt, f.caption, f.credit, f.licence, f.label)
         for f in live.figures.all()
     ]
+
+
+def test_overlong_values_are_problems_in_the_list_not_a_traceback(tmp_path, settings):
+    settings.SECTION_MAX_CHARS = 500
+    write(tmp_path, "refs.bib", BIB)
+    write(
+        tmp_path,
+        "alpha.md",
+        topic_file(
+            front=f"tags: [{'t' * 101}]\nkey_figures: [{'N' * 201}]\n",
+            body=f"## {'H' * 201}\n\nText.\n\n## Long\n\n{'word ' * 200}\n",
+        ).replace("title: Alpha", f"title: {'T' * 201}"),
+    )
+    with pytest.raises(ImportFailed) as failure:
+        import_content([tmp_path])
+    problems = "\n".join(failure.value.problems)
+    assert "the title has 201 characters; at most 200" in problems
+    assert "a tag has 101 characters; at most 100" in problems
+    assert "a key figure's name has 201 characters; at most 200" in problems
+    assert "a heading has 201 characters; at most 200" in problems
+    assert Topic.objects.count() == 0 and Work.objects.count() == 0
+    write(
+        tmp_path,
+        "alpha.md",
+        topic_file(body=f"## Long\n\n{'word ' * 200}\n"),
+    )
+    with pytest.raises(ImportFailed) as failure:
+        import_content([tmp_path])
+    (problem,) = failure.value.problems
+    assert problem.endswith(
+        "alpha.md: Section “Long” has 999 characters; a section has at most 500."
+    )
+
+
+def test_a_bibliography_over_the_size_limit_is_a_problem(tmp_path, settings):
+    settings.BIBTEX_MAX_BYTES = 100
+    write(tmp_path, "refs.bib", BIB)
+    with pytest.raises(ImportFailed) as failure:
+        import_content([tmp_path])
+    assert "refs.bib: The BibTeX is" in failure.value.problems[0]
+    assert "the limit is 100\xa0bytes." in failure.value.problems[0]

@@ -38,3 +38,20 @@ def test_feeds_and_sitemap_are_valid_xml_with_approved_versions_only(client, cor
     assert not any("secret" in url for url in urls)
     robots = client.get("/robots.txt").content.decode()
     assert "Sitemap: " in robots and "Disallow: /admin/" in robots
+
+
+def test_edit_summaries_reach_feed_readers_as_text(client, editor, moderator):
+    from tests.factories import make_draft, publish
+
+    draft = make_draft(by=editor, slug="feedy", title="Feedy")
+    publish(
+        draft,
+        author=editor,
+        moderator=moderator,
+        summary='<img src=x onerror="alert(1)">',
+    )
+    atom = client.get("/feeds/recent/").content.decode()
+    entry = ET.fromstring(atom).find("{http://www.w3.org/2005/Atom}entry")
+    summary = entry.find("{http://www.w3.org/2005/Atom}summary").text
+    assert "<img" not in summary
+    assert "&lt;img src=x onerror=" in summary

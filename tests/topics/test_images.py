@@ -197,7 +197,7 @@ def test_topic_page_serves_renditions_with_srcset_size_and_alt(
     # The photograph: 2400 px wide, so WebP at 480, 960 and 1600, each smaller
     # than the original, and a JPEG fallback at 1600.
     photo = next(f for f in figures if f.label == "lamp")
-    original = default_storage.size(photo.image.name)
+    original = photo.image.size
     widths = [(r["width"], r["type"]) for r in photo.renditions]
     assert widths == [
         (480, "image/webp"),
@@ -392,3 +392,49 @@ def test_figures_are_stored_and_linked_in_the_bucket(s3_storage, editor):
     assert f"{url} 480w" in page.body_html
     # Storing the same image again reuses the objects.
     assert images.store(upload) == (figure.image.name, figure.renditions)
+
+
+def _image_bytes(image_format):
+    buffer = io.BytesIO()
+    image = Image.new("RGB", (300, 200), (200, 120, 40))
+    if image_format == "MPO":
+        # A phone camera's JPEG with a second, preview image.
+        image.save(buffer, "MPO", save_all=True, append_images=[image.copy()])
+    else:
+        image.save(buffer, image_format)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "image_format, name, stored",
+    [
+        ("PNG", "a.png", "image/png"),
+        ("JPEG", "a.jpg", "image/jpeg"),
+        ("MPO", "phone.jpg", "image/jpeg"),
+        ("WEBP", "a.webp", "image/webp"),
+        ("GIF", "a.gif", "image/gif"),
+    ],
+)
+def test_every_accepted_format_uploads(client, editor, image_format, name, stored):
+    """With the newest Pillow the pin allows (12.3 here), GIF and WebP uploads
+    answered 500 (KeyError: 'MPO')."""
+    draft = make_draft(by=editor)
+    client.force_login(editor)
+    response = save_figures(
+        client,
+        draft,
+        [{"image": upload(name, _image_bytes(image_format)), "alt": "A square."}],
+    )
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    figure = Figure.objects.get(version=draft)
+    assert figure.renditions[-1]["type"] == stored
+    assert (figure.width, figure.height) == (300, 200)
+
+
+def test_originals_with_their_metadata_are_never_served(client, editor, moderator):
+    live = live_with_figures(client, editor, moderator)
+    figure = live.figures.get(label="lamp")
+    assert not default_storage.exists(figure.image.name)
+    assert client.get(f"/media/{figure.image.name}").status_code == 404
+    for rendition in figure.renditions:
+        assert client.get(f"/media/{rendition['name']}").status_code == 200

@@ -97,3 +97,39 @@ def test_editor_text_cannot_reach_the_head_through_its_placeholders(
     assert "&lt;svg onload" in html
     assert "canonical.invalid" not in html and "@@breadcrumbs-" not in html
     assert html.count('<link rel="canonical" href="http') == 1
+
+
+def test_a_comment_opener_in_a_title_cannot_swallow_the_page(client, editor, moderator):
+    """`<!--<script>` in the JSON-LD made the browser's script parser eat the
+    rest of the page: "<", ">" and "&" are escaped as json_script does."""
+    import json
+
+    live = make_live(
+        author=editor,
+        moderator=moderator,
+        slug="odd-title",
+        title="Tricky <!--<script> & co",
+        sections=[("definition", "", "Visible body text.")],
+    )
+    html = get(client, live.topic.get_absolute_url()).content.decode()
+    scripts = html.split('<script type="application/ld+json">')[1:]
+    for script in scripts:
+        body = script.split("</script>", 1)[0]
+        assert "<" not in body and ">" not in body and "&" not in body
+        assert json.loads(body)  # still valid JSON
+    assert "\\u003C!--\\u003Cscript\\u003E \\u0026 co" in scripts[0]
+    assert "Visible body text." in html.split("</script>")[-1]
+
+
+def test_descriptions_are_escaped_once(client, editor, moderator):
+    live = make_live(
+        author=editor,
+        moderator=moderator,
+        slug="amp",
+        title="Rock & roll",
+        sections=[("definition", "", "Text.")],
+    )
+    head = read_head(get(client, live.topic.get_absolute_url()).content.decode())
+    meta = dict(head.meta)
+    assert meta["citation_title"] == "Rock & roll"
+    assert meta["description"] == "About Rock & roll."

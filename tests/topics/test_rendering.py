@@ -136,3 +136,87 @@ def test_figures_are_numbered_in_the_order_the_text_mentions_them():
     assert html.index('id="fig-b"') < html.index('id="fig-a"')
     # A heading that slugifies like a figure's anchor gets another one.
     assert '<section id="fig-a-2"' in html and html.count('id="fig-a"') == 1
+
+
+# -- Limits (a hostile or careless text never holds a worker for long) --------
+
+
+@pytest.fixture
+def short_limits(monkeypatch):
+    """The reading limits, shortened: the same code path in a second or two."""
+    from topics import rendering
+
+    monkeypatch.setattr(rendering, "PARSE_TIME_LIMIT", 1)
+    monkeypatch.setattr(rendering, "SECTION_TIME_LIMIT", 0.5)
+    monkeypatch.setattr(rendering, "SEARCH_TIME_LIMIT", 3)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[[[[[[[[[[[x]]]]]]]]]]]",  # 23 bytes: 36 s of Pandoc before
+        "[" * 27 + "x",  # 27 bytes: 900 MB after 61 s before
+        "$x$ in [0, 1) " * 18,  # ordinary half-open intervals: 34 s
+    ],
+)
+def test_texts_pandoc_cannot_read_in_time_are_named_not_waited_for(short_limits, text):
+    import time
+
+    started = time.monotonic()
+    fine, slow, other = analyse_sections(["Fine [@a].", text, "Fine too."])
+    assert time.monotonic() - started < 5
+    assert slow.problems == [
+        "this section could not be read in time; look for unbalanced brackets "
+        "([ ]) or deeply nested lists"
+    ]
+    assert not fine.problems and not other.problems
+
+
+def test_the_pandoc_child_is_killed_at_the_time_limit(settings):
+    """Pandoc stopped at its limit leaves no process behind."""
+    import subprocess
+    import time
+
+    from citations.formatting import PandocLimit, pandoc
+
+    mark = f"probe-{time.time_ns()}"
+    started = time.monotonic()
+    with pytest.raises(PandocLimit) as stopped:
+        pandoc(
+            "[" * 27 + "x", "json", "markdown", [f"--metadata={mark}"], time_limit=0.5
+        )
+    assert stopped.value.reason == "time"
+    assert time.monotonic() - started < 3
+    running = subprocess.run(["pgrep", "-f", mark], capture_output=True)
+    assert running.stdout.strip() == b""
+
+
+def test_pandoc_runs_with_a_heap_limit(settings):
+    from citations.formatting import PandocLimit, pandoc
+
+    settings.PANDOC_MEMORY_LIMIT_MB = 8
+    with pytest.raises(PandocLimit) as stopped:
+        pandoc("word " * 200_000, "json", "markdown")
+    assert stopped.value.reason == "memory"
+
+
+def test_deeply_nested_lists_are_refused_before_anything_recurses():
+    nested = "".join("  " * depth + "- item\n" for depth in range(150))
+    (analysis,) = analyse_sections([nested])
+    assert analysis.problems == [
+        "this section nests lists or quotes too deeply to be read; "
+        "use at most a few levels"
+    ]
+
+
+def test_text_that_looks_like_a_section_break_stays_in_its_section():
+    rendered = render("# SGSECTIONBREAK1\n\nFirst part.", "Second part.")
+    assert rendered.toc[:2] == [["part-0", "Part 0"], ["part-1", "Part 1"]]
+    first = rendered.body_html.split('id="part-1"')[0]
+    assert "SGSECTIONBREAK1" in first and "First part." in first
+
+
+def test_an_image_from_another_site_becomes_a_link_to_it():
+    html = render("Look: ![a cat](https://cats.example/cat.png).").body_html
+    assert "<img" not in html
+    assert '<a href="https://cats.example/cat.png">a cat</a>' in html

@@ -13,7 +13,7 @@ from tests.topics import scenarios
 from tests.topics.helpers import get
 from tests.topics.scenarios import submit_change
 from topics import services
-from topics.models import KeyFigure, Person, RelatedTopic, Section, Topic
+from topics.models import KeyFigure, Person, RelatedTopic, Section, Topic, TopicVersion
 
 pytestmark = pytest.mark.django_db
 
@@ -298,3 +298,27 @@ def test_query_counts_do_not_grow_with_the_corpus(client, corpus, editor, modera
 
     counts = assert_flat(client, PAGES, grow)
     assert counts["/topics/neural-network/"] == 2
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/topics/topic/compare/?a=-1&b=2",
+        "/topics/topic/compare/?a=0&b=1",
+        "/topics/topic/compare/?a=1&b=99999999999999999999",
+        "/topics/topic/v/99999999999999999999/",
+        "/topics/topic/v/99999999999999999999/cite.bib",
+        "/topics/topic/compare/1/99999999999999999999/",
+        "/topics/topic/v/0/",
+    ],
+)
+def test_impossible_version_numbers_are_404_never_500(client, entry, url):
+    assert client.get(url).status_code == 404
+
+
+def test_the_staff_bar_starts_a_draft_with_a_post(client, entry, editor):
+    client.force_login(editor)
+    html = client.get("/topics/topic/").content.decode()
+    edit = reverse("admin:topics_topic_edit", args=[entry.topic.pk])
+    assert f'<form method="post" action="{edit}"' in html
+    assert not TopicVersion.objects.filter(topic=entry.topic, state="draft").exists()

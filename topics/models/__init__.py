@@ -2,7 +2,7 @@
 
 from .pages import VersionPage
 from .people import Person
-from .records import AuditEntry, OldSlug
+from .records import AuditEntry, OldSlug, PersonEdit
 from .rows import (
     ALT_REQUIRED,
     LICENCE_URLS,
@@ -41,6 +41,7 @@ __all__ = [
     "Licence",
     "OldSlug",
     "Person",
+    "PersonEdit",
     "RelatedTopic",
     "Section",
     "SeminalWork",

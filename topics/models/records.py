@@ -37,10 +37,18 @@ class AuditEntry(models.Model):
         REPUBLISHED = "republished", _("Republished the topic")
         PERMALINK_WITHDRAWN = "permalink_withdrawn", _("Withdrew a permalink")
         RENAMED = "renamed", _("Renamed the topic")
+        DELETED_DRAFT = "deleted_draft", _("Deleted a draft")
 
+    # Kept when a topic that was never published is deleted with its only
+    # draft: the entry then names it by `topic_slug`.
     topic = models.ForeignKey(
-        Topic, on_delete=models.CASCADE, related_name="audit_entries"
+        Topic,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
     )
+    topic_slug = models.CharField(_("topic"), max_length=200, blank=True)
     version = models.ForeignKey(
         TopicVersion,
         on_delete=models.SET_NULL,
@@ -67,4 +75,28 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("audit log")
 
     def __str__(self):
-        return f"{self.get_action_display()}: {self.topic}"
+        return f"{self.get_action_display()}: {self.topic or self.topic_slug}"
+
+
+class PersonEdit(models.Model):
+    """Who changed a person, and when (as citations.WorkEdit for works)."""
+
+    person = models.ForeignKey(
+        "topics.Person", on_delete=models.CASCADE, related_name="edits"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("edit of a person")
+        verbose_name_plural = _("edits of people")
+
+    def __str__(self):
+        return f"{self.person} ({self.at:%Y-%m-%d %H:%M})"

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from citations.models import Work
 
+from ..images import originals_storage
 from .people import Person
 from .topics import Topic, TopicVersion
 
@@ -132,9 +133,11 @@ class Figure(StableKeyed):
     version = models.ForeignKey(
         TopicVersion, on_delete=models.CASCADE, related_name="figures"
     )
+    # The upload as it came (for exports), in a store that is never served.
     image = models.FileField(
         _("image"),
         max_length=200,
+        storage=originals_storage,
         help_text=_("PNG, JPEG, WebP or GIF."),
     )
     width = models.PositiveIntegerField(default=0, editable=False)

@@ -36,11 +36,21 @@ def lock_topic(topic: Topic) -> Topic:
     return Topic.objects.select_for_update().get(pk=topic.pk)
 
 
-def audit(*, topic, version, actor, action, comment="") -> AuditEntry:
-    """Record a transition; what readers see may have changed with it."""
-    reactions.topic_changed(topic)
+def audit(*, topic, version, actor, action, comment="", slug="") -> AuditEntry:
+    """Record a transition; what readers see may have changed with it.
+
+    `topic` is None for a topic deleted in the same transaction (`slug`
+    names it then).
+    """
+    if topic is not None:
+        reactions.topic_changed(topic)
     return AuditEntry.objects.create(
-        topic=topic, version=version, actor=actor, action=action, comment=comment
+        topic=topic,
+        topic_slug=topic.slug if topic is not None else slug,
+        version=version,
+        actor=actor,
+        action=action,
+        comment=comment,
     )
 
 
@@ -63,6 +73,25 @@ def authors(version: TopicVersion) -> list:
     people = [version.created_by] if version.created_by else []
     people += [u for u in version.contributors.all() if u not in people]
     return people
+
+
+def sources_edited_by(version: TopicVersion, user) -> bool:
+    """Whether `user` changed a work the version cites or lists, or one of its
+    key figures, since the version readers see now was approved (or since
+    this one was started): such a change goes live with this version."""
+    from citations.models import WorkEdit
+
+    from ..models import PersonEdit
+
+    live = version.topic.live_version
+    since = live.approved_at if live is not None else version.created_at
+    works = set(version.citations.values_list("work", flat=True))
+    works |= set(version.seminal_work_links.values_list("work", flat=True))
+    people = version.key_figure_links.values_list("person", flat=True)
+    return (
+        WorkEdit.objects.filter(work__in=works, by=user, at__gte=since).exists()
+        or PersonEdit.objects.filter(person__in=people, by=user, at__gte=since).exists()
+    )
 
 
 def display_name(user) -> str:

@@ -24,6 +24,7 @@ from ..models import (
     KeyFigure,
     OldSlug,
     Person,
+    PersonEdit,
     RelatedTopic,
     Section,
     SeminalWork,
@@ -32,7 +33,15 @@ from ..models import (
     TopicLink,
     TopicVersion,
 )
-from .common import audit, lock_topic, require_editor
+from .common import (
+    audit,
+    authors,
+    display_name,
+    lock_topic,
+    lock_version,
+    notify,
+    require_editor,
+)
 
 Action = AuditEntry.Action
 State = TopicVersion.State
@@ -97,6 +106,39 @@ def start_draft(*, topic: Topic, by) -> TopicVersion:
 
 
 @transaction.atomic
+def delete_draft(*, version: TopicVersion, by) -> None:
+    """Delete a draft; a topic never published goes with its only draft, so
+    its slug can be used again. Recorded, and its authors are told."""
+    require_editor(by)
+    topic, version = lock_version(version)
+    if version.state != State.DRAFT:
+        raise ValidationError(_("Only a draft can be deleted."))
+    people = [u for u in authors(version) if u != by]
+    title, slug = version.title, topic.slug
+    alone = not topic.versions.exclude(pk=version.pk).exists()
+    if topic.draft_version_id == version.pk:
+        topic.draft_version = None
+        topic.save(update_fields=["draft_version"])
+    audit(
+        topic=None if alone else topic,
+        slug=slug,
+        version=None,
+        actor=by,
+        action=Action.DELETED_DRAFT,
+        comment=title,
+    )
+    version.delete()
+    if alone:
+        topic.delete()
+    notify(
+        people,
+        _("Draft deleted: %(title)s") % {"title": title},
+        _("%(who)s deleted the draft of “%(title)s” (%(slug)s).")
+        % {"who": display_name(by), "title": title, "slug": slug},
+    )
+
+
+@transaction.atomic
 def record_edit(*, version: TopicVersion, by) -> TopicVersion:
     """Note that `by` saved the draft: contributors, counter, citations."""
     if by is not None and by.pk != version.created_by_id:
@@ -130,6 +172,17 @@ def save_rows(*, version: TopicVersion, model, rows: list, deleted: list = ()) -
         row.version = version
         row.position = position
         row.save()
+
+
+@transaction.atomic
+def save_person(*, person: Person, by) -> Person:
+    """Validate and save a person, recording who changed them: approved
+    pages list people, so reviewers see the change (services.workflow)."""
+    require_editor(by)
+    person.full_clean()
+    person.save()
+    PersonEdit.objects.create(person=person, by=by)
+    return person
 
 
 def store_figure_image(*, figure: Figure, upload: images.Upload) -> Figure:
@@ -260,7 +313,12 @@ def create_drafts(
     )
     AuditEntry.objects.bulk_create(
         AuditEntry(
-            topic=v.topic, version=v, actor=by, action=Action.CREATED, comment=comment
+            topic=v.topic,
+            topic_slug=v.topic.slug,
+            version=v,
+            actor=by,
+            action=Action.CREATED,
+            comment=comment,
         )
         for v in versions
     )

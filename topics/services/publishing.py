@@ -13,9 +13,11 @@ texts and the search text. Only this module writes it:
 Pandoc runs here and in validation, never in a reader's request.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from citations import formatting
 from citations.models import Work
@@ -56,23 +58,47 @@ def _csl_name(user) -> dict:
 
 
 def _render_text(page: VersionPage, *, style=None) -> None:
-    """Run Pandoc on the version's text into the page (nothing saved)."""
+    """Run Pandoc on the version's text into the page (nothing saved).
+
+    Raise ValidationError when Pandoc cannot render it within its limits.
+    """
     version = page.version
-    rendered = rendering.render_version(
-        summary=version.summary,
-        sections=[
-            rendering.SectionSource(s.display_heading, s.kind, s.body)
-            for s in version.sections.all()
-        ],
-        seminal_keys=[
-            link.work.key for link in version.seminal_work_links.select_related("work")
-        ],
-        works_csl=page.works_csl,
-        topic_url=topic_url,
-        work_url=lambda key: reverse("citations:work", kwargs={"key": key}),
-        style=style,
-        figures=[figure_source(f) for f in version.figures.all()],
-    )
+    try:
+        rendered = rendering.render_version(
+            summary=version.summary,
+            sections=[
+                rendering.SectionSource(s.display_heading, s.kind, s.body)
+                for s in version.sections.all()
+            ],
+            seminal_keys=[
+                link.work.key
+                for link in version.seminal_work_links.select_related("work")
+            ],
+            works_csl=page.works_csl,
+            topic_url=topic_url,
+            work_url=lambda key: reverse("citations:work", kwargs={"key": key}),
+            style=style,
+            figures=[figure_source(f) for f in version.figures.all()],
+        )
+    except formatting.PandocLimit as limit:
+        message = (
+            _(
+                "“%(title)s” could not be rendered within the memory limit: look "
+                "for unbalanced brackets ([ ]), deeply nested lists or a very "
+                "long text."
+            )
+            if limit.reason == "memory"
+            else _(
+                "“%(title)s” could not be rendered in time: look for unbalanced "
+                "brackets ([ ]), deeply nested lists or a very long text."
+            )
+        )
+        raise ValidationError(message % {"title": version.title}) from None
+    except ValueError as error:
+        raise ValidationError(
+            _("“%(title)s” could not be rendered: %(problem)s")
+            % {"title": version.title, "problem": error}
+        ) from None
     # Key figures and tags are part of the version: kept with its page.
     people = [
         {

@@ -1,5 +1,6 @@
 """Checks shared by forms, content imports and the workflow."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -19,7 +20,12 @@ def check_sections(
     and @fig: labels a figure of the version; keys and slugs being created in
     the same run count as known.
     """
-    analyses = rendering.analyse_sections([body for _heading, body in sections])
+    limit = settings.SECTION_MAX_CHARS
+    too_long = [len(body) > limit for _heading, body in sections]
+    # An overlong text is not given to Pandoc at all.
+    analyses = rendering.analyse_sections(
+        ["" if len(body) > limit else body for _heading, body in sections]
+    )
     keys = {k for a in analyses for k in a.citation_keys}
     slugs = {s for a in analyses for s in a.topic_slugs}
     known_keys = set(Work.objects.filter(key__in=keys).values_list("key", flat=True))
@@ -33,8 +39,41 @@ def check_sections(
     known_slugs |= set(pending_slugs)
     labels = {label.lower() for label in figure_labels}
     errors = []
-    for (heading, _body), analysis in zip(sections, analyses, strict=True):
+    total = citations = 0
+    for (heading, body), analysis, long in zip(
+        sections, analyses, too_long, strict=True
+    ):
         errors.append(found := [])
+        if long:
+            found.append(
+                _(
+                    "Section “%(section)s” has %(length)s characters; a section has "
+                    "at most %(limit)s."
+                )
+                % {
+                    "section": heading,
+                    "length": f"{len(body):,}",
+                    "limit": f"{settings.SECTION_MAX_CHARS:,}",
+                }
+            )
+        total += len(body)
+        if total > settings.VERSION_MAX_CHARS >= total - len(body):
+            found.append(
+                _(
+                    "With section “%(section)s” the text passes %(limit)s characters, "
+                    "the most one version may hold: split the topic into sub-topics."
+                )
+                % {"section": heading, "limit": f"{settings.VERSION_MAX_CHARS:,}"}
+            )
+        citations += analysis.citation_count
+        if citations > settings.CITATIONS_MAX >= citations - analysis.citation_count:
+            found.append(
+                _(
+                    "With section “%(section)s” the text cites works more than "
+                    "%(limit)s times, the most one version may."
+                )
+                % {"section": heading, "limit": f"{settings.CITATIONS_MAX:,}"}
+            )
         for problem in analysis.problems:
             found.append(
                 _("Section “%(section)s”: %(problem)s.")
@@ -94,7 +133,8 @@ def figure_caption_heading(number: int, label: str) -> str:
 
 def validate_version(version: TopicVersion) -> None:
     """Raise ValidationError listing every unresolved reference of a version."""
-    sections = [(s.display_heading, s.body) for s in version.sections.all()]
+    sections = [(_("Summary"), version.summary)]
+    sections += [(s.display_heading, s.body) for s in version.sections.all()]
     figures = list(version.figures.all())
     sections += [
         (figure_caption_heading(n, f.label), f.caption)

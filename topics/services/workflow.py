@@ -24,6 +24,7 @@ from .common import (
     notify,
     require_editor,
     require_moderator,
+    sources_edited_by,
 )
 from .drafts import _copy_version
 from .validation import validate_version
@@ -206,10 +207,21 @@ def approve_version(
     require_moderator(by)
     topic, version = lock_version(version)
     _require_submitted(version, expected_edit_count, approving=True)
-    if not settings.SCHOLARGATE_ALLOW_SELF_APPROVAL and version.has_author(by):
-        raise PermissionDenied(
-            _("You wrote or edited this version; another moderator must approve it.")
-        )
+    if not settings.SCHOLARGATE_ALLOW_SELF_APPROVAL:
+        if version.has_author(by):
+            raise PermissionDenied(
+                _(
+                    "You wrote or edited this version; another moderator must "
+                    "approve it."
+                )
+            )
+        if sources_edited_by(version, by):
+            raise PermissionDenied(
+                _(
+                    "You changed a work or a person this version cites, and the "
+                    "change goes live with it; another moderator must approve it."
+                )
+            )
     _go_live(topic, [version], by=by)
     audit(
         topic=topic,

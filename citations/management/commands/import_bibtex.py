@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from citations.importing import apply_bibtex, preview_bibtex
@@ -21,7 +22,10 @@ class Command(BaseCommand):
             text = Path(path).read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as error:
             raise CommandError(f"Cannot read {path}: {error}") from None
-        outcomes = preview_bibtex(text)
+        try:
+            outcomes = preview_bibtex(text)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
         for outcome in outcomes:
             detail = outcome.reason or ", ".join(outcome.changed)
             self.stdout.write(

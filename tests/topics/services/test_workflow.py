@@ -347,3 +347,63 @@ def test_rename_refuses_a_slug_in_use(corpus, moderator):
 
     with pytest.raises(ValidationError, match="is in use"):
         services.rename_topic(topic=corpus["net"].topic, new_slug="godel", by=moderator)
+
+
+def test_rename_to_an_overlong_slug_is_a_message(corpus, moderator):
+    topic = Topic.objects.get(slug="neural-network")
+    with pytest.raises(ValidationError, match="A slug has at most 200 characters."):
+        services.rename_topic(topic=topic, by=moderator, new_slug="a" * 201)
+    topic.refresh_from_db()
+    assert topic.slug == "neural-network"
+
+
+def test_editing_a_cited_work_counts_as_authorship(editor, moderator, second_moderator):
+    """A moderator who corrects a work the submission cites changes what goes
+    live with it: they may not approve it alone."""
+    from citations.models import Work
+    from citations.services import save_work
+    from tests.factories import WorkFactory
+
+    WorkFactory(key="shannon1948", title="A mathematical theory")
+    live = make_live(
+        author=editor,
+        moderator=second_moderator,
+        sections=[("definition", "", "Entropy [@shannon1948].")],
+    )
+    draft = services.start_draft(topic=live.topic, by=editor)
+    services.submit_for_review(version=draft, by=editor, edit_summary="Same text")
+    work = Work.objects.get(key="shannon1948")
+    work.title = "A mathematical theory of communication"
+    save_work(work=work, by=moderator)
+    with pytest.raises(PermissionDenied, match="You changed a work or a person"):
+        services.approve_version(version=draft, by=moderator)
+    # The change is in the review's diff, with who made it.
+    from topics.diff import diff_versions
+
+    diff = diff_versions(live, draft)
+    (source,) = diff.sources
+    assert source.name == "shannon1948" and source.editors == ["Mona Moderator"]
+    assert [(f.label, f.old, f.new) for f in source.fields] == [
+        ("Title", "A mathematical theory", "A mathematical theory of communication")
+    ]
+    assert "1 cited work changed" in diff.summary
+    services.approve_version(version=draft, by=second_moderator)
+
+
+def test_editing_a_key_figure_counts_as_authorship(editor, moderator, second_moderator):
+    from topics.models import KeyFigure, Person
+
+    draft = make_draft(by=editor, sections=[("definition", "", "Text.")])
+    person = Person.objects.create(name="Claude Shannon", description="Engineer")
+    KeyFigure.objects.create(version=draft, person=person, position=1)
+    live = publish(draft, author=editor, moderator=second_moderator)
+    draft = services.start_draft(topic=live.topic, by=editor)
+    services.submit_for_review(version=draft, by=editor, edit_summary="Same")
+    person.description = "Mathematician and engineer"
+    services.save_person(person=person, by=moderator)
+    with pytest.raises(PermissionDenied):
+        services.approve_version(version=draft, by=moderator)
+    from topics.diff import diff_versions
+
+    (source,) = diff_versions(live, draft).sources
+    assert source.kind == "person" and source.editors == ["Mona Moderator"]

@@ -2,8 +2,9 @@
 
 An upload is stored when its form is valid, before the transaction that
 saves the figure commits; if that transaction rolls back (an edit conflict,
-a failed check elsewhere on the page), its files stay behind. Files shared
-by versions stay as long as one figure refers to them.
+a failed check elsewhere on the page), its files stay behind: renditions in
+the media store, the original in the store of originals. Files shared by
+versions stay as long as one figure refers to them.
 """
 
 from datetime import timedelta
@@ -12,18 +13,21 @@ from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from topics.images import originals_storage
 from topics.models import Figure
 
 ROOT = "figures"
 
 
-def stored_files(folder=ROOT):
-    """Every file below `folder` in the default storage."""
-    folders, files = default_storage.listdir(folder)
+def stored_files(storage, folder=ROOT):
+    """Every file below `folder` in a storage."""
+    if not storage.exists(folder):
+        return
+    folders, files = storage.listdir(folder)
     for name in files:
         yield f"{folder}/{name}"
     for sub in folders:
-        yield from stored_files(f"{folder}/{sub}")
+        yield from stored_files(storage, f"{folder}/{sub}")
 
 
 class Command(BaseCommand):
@@ -48,18 +52,16 @@ class Command(BaseCommand):
             used.add(image)
             used.update(r["name"] for r in renditions)
         cutoff = timezone.now() - timedelta(minutes=older_than)
-        orphans = []
-        if default_storage.exists(ROOT):
-            for name in stored_files():
-                if name in used:
-                    continue
-                if default_storage.get_modified_time(name) > cutoff:
-                    continue
-                orphans.append(name)
-        for name in orphans:
+        orphans = [
+            (storage, name)
+            for storage in (default_storage, originals_storage())
+            for name in stored_files(storage)
+            if name not in used and storage.get_modified_time(name) <= cutoff
+        ]
+        for storage, name in orphans:
             self.stdout.write(name)
             if not dry_run:
-                default_storage.delete(name)
+                storage.delete(name)
         verb = "would be deleted" if dry_run else "deleted"
         self.stdout.write(
             self.style.SUCCESS(f"{len(orphans)} unreferenced file(s) {verb}.")
