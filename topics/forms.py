@@ -261,5 +261,5 @@ class SectionInlineFormSet(SiblingFormSet):
                 form.add_error("body", message)
         if any(errors):
             raise ValidationError(
-                _("Some sections refer to works, topics or figures that do not exist.")
+                _("Some sections cannot be saved as they are: see the message at each.")
             )
