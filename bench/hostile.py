@@ -96,6 +96,7 @@ def form_data(version, body):
         "sections-0-body": body,
     }
     for prefix in (
+        "author_links",
         "figures",
         "related_links",
         "key_figure_links",

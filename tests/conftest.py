@@ -1,5 +1,6 @@
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -7,6 +8,11 @@ from django.contrib.auth.models import Group
 from tests.factories import UserFactory
 
 CHROMIUM = "/usr/bin/chromium"
+# axe-core and the Nu Html Checker, from npm (`.ci/run` installs them here;
+# locally: npm install --prefix test-artifacts/npm axe-core@4 vnu-jar).
+NPM = Path(__file__).resolve().parents[1] / "test-artifacts" / "npm" / "node_modules"
+AXE = NPM / "axe-core" / "axe.min.js"
+VNU = NPM / "vnu-jar" / "build" / "dist" / "vnu.jar"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -34,6 +40,12 @@ def pytest_collection_modifyitems(config, items):
                 raise pytest.UsageError(f"{CHROMIUM} is required here but missing.")
             item.add_marker(
                 pytest.mark.skip(reason=f"browser test: {CHROMIUM} not found")
+            )
+        if "a11y" in item.keywords and not (AXE.exists() and VNU.exists()):
+            if os.environ.get("SCHOLARGATE_REQUIRE_BROWSER"):
+                raise pytest.UsageError(f"{AXE} and {VNU} are required here.")
+            item.add_marker(
+                pytest.mark.skip(reason=f"accessibility check: {AXE} not found")
             )
         if "postgres" in item.keywords and not on_postgres:
             if os.environ.get("SCHOLARGATE_REQUIRE_POSTGRES"):

@@ -36,9 +36,17 @@ from .models import (
     Submission,
     Topic,
     TopicVersion,
+    VersionAuthor,
 )
 
-ORDERED_INLINE_MODELS = (Section, Figure, RelatedTopic, KeyFigure, SeminalWork)
+ORDERED_INLINE_MODELS = (
+    VersionAuthor,
+    Section,
+    Figure,
+    RelatedTopic,
+    KeyFigure,
+    SeminalWork,
+)
 
 
 def error_text(error):
@@ -136,9 +144,32 @@ class TagAdmin(admin.ModelAdmin):
 
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
-    list_display = ["name", "description", "orcid", "wikidata"]
-    search_fields = ["name", "description"]
+    list_display = ["name", "affiliation", "orcid", "user"]
+    search_fields = ["name", "description", "affiliation", "orcid"]
     prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["user"]
+    list_select_related = ["user"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "description"]}),
+        (
+            _("As an author"),
+            {
+                "fields": [
+                    ("family_name", "given_names"),
+                    "affiliation",
+                    "orcid",
+                    "user",
+                ]
+            },
+        ),
+        (_("Elsewhere"), {"fields": ["wikidata"]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Linking an account takes seeing accounts.
+        if request.user.has_perm("auth.view_user"):
+            return []
+        return ["user"]
 
     def save_model(self, request, obj, form, change):
         services.save_person(person=obj, by=request.user)
@@ -350,6 +381,13 @@ class RelatedTopicInline(OrderedInline, admin.TabularInline):
     autocomplete_fields = ["target"]
 
 
+class VersionAuthorInline(OrderedInline, admin.TabularInline):
+    model = VersionAuthor
+    fields = ["person", "position"]
+    autocomplete_fields = ["person"]
+    verbose_name_plural = _("authors (in the order the byline names them)")
+
+
 class KeyFigureInline(OrderedInline, admin.TabularInline):
     model = KeyFigure
     fields = ["person", "position"]
@@ -371,6 +409,7 @@ class TopicVersionAdmin(ModerationActions, admin.ModelAdmin):
     list_select_related = ["topic", "created_by"]
     autocomplete_fields = ["parent"]
     inlines = [
+        VersionAuthorInline,
         SectionInline,
         FigureInline,
         RelatedTopicInline,

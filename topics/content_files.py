@@ -27,11 +27,13 @@ from .models import (
 )
 
 FRONT_MATTER_KEYS = (
-    "title", "slug", "kind", "summary", "parent", "tags", "related",
+    "title", "slug", "kind", "summary", "parent", "tags", "related", "authors",
     "key_figures", "seminal_works", "figures",
 )  # fmt: skip
 REQUIRED_KEYS = ("title", "slug", "kind", "summary")
-LIST_KEYS = ("tags", "related", "key_figures", "seminal_works", "figures")
+LIST_KEYS = ("tags", "related", "authors", "key_figures", "seminal_works", "figures")
+AUTHOR_KEYS = ("name", "orcid", "affiliation")
+ORCID_RE = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
 HEADING_KINDS = {
     "definition": Section.Kind.DEFINITION,
     "scope": Section.Kind.SCOPE,
@@ -151,6 +153,8 @@ def read_topic_file(path):
     figures = []
     if isinstance(meta.get("figures"), list):
         figures = read_figures(path, meta["figures"], problem)
+    if isinstance(meta.get("authors"), list):
+        meta["authors"] = read_authors(meta["authors"], problem)
     sections, section_problems = split_sections(body, body_line)
     for line, message in section_problems:
         problem(message, line)
@@ -174,6 +178,20 @@ def _overlong(meta, sections):
         (_("the slug"), [meta.get("slug")], _max(Topic, "slug")),
         (_("a tag"), meta.get("tags") or [], _max(Tag, "name")),
         (_("a key figure's name"), meta.get("key_figures") or [], _max(Person, "name")),
+        (
+            _("an author's name"),
+            [a["name"] for a in meta.get("authors") or [] if isinstance(a, dict)],
+            _max(Person, "name"),
+        ),
+        (
+            _("an affiliation"),
+            [
+                a["affiliation"]
+                for a in meta.get("authors") or []
+                if isinstance(a, dict)
+            ],
+            _max(Person, "affiliation"),
+        ),
         (_("a heading"), [h for h, _kind, _body in sections], _max(Section, "heading")),
     ]
     for what, values, limit in limits:
@@ -184,6 +202,39 @@ def _overlong(meta, sections):
                     "length": len(str(value)),
                     "limit": limit,
                 }
+
+
+def read_authors(entries, problem):
+    """The `authors:` entries as {name, orcid, affiliation} (a plain name is
+    a name alone)."""
+    authors = []
+    for number, entry in enumerate(entries, start=1):
+        where = _("author %d") % number
+        if not isinstance(entry, dict):
+            entry = {"name": entry}
+        for key in entry:
+            if key not in AUTHOR_KEYS:
+                problem(
+                    _("%(where)s: unknown key “%(key)s”") % {"where": where, "key": key}
+                )
+        name = " ".join(str(entry.get("name") or "").split())
+        if not name:
+            problem(_("%s: “name” is required") % where)
+            continue
+        orcid = str(entry.get("orcid") or "")
+        if orcid and not ORCID_RE.match(orcid):
+            problem(
+                _("%(where)s: “%(orcid)s” is not an ORCID iD (0000-0002-1825-0097)")
+                % {"where": where, "orcid": orcid}
+            )
+        authors.append(
+            {
+                "name": name,
+                "orcid": orcid,
+                "affiliation": " ".join(str(entry.get("affiliation") or "").split()),
+            }
+        )
+    return authors
 
 
 def read_figures(path, entries, problem):
@@ -385,6 +436,7 @@ def _draft_content(t: TopicFile) -> services.DraftContent:
         sections=t.sections,
         related=[str(slug) for slug in meta.get("related", [])],
         key_figures=[str(name) for name in meta.get("key_figures", [])],
+        authors=meta.get("authors", []),
         seminal_works=[str(key) for key in meta.get("seminal_works", [])],
         figures=[
             services.FigureContent(
@@ -469,6 +521,20 @@ def topic_to_markdown(version, figure_files=()):
     ]
     if related:
         meta["related"] = related
+    authors = [
+        {
+            key: value
+            for key, value in (
+                ("name", link.person.name),
+                ("orcid", link.person.orcid),
+                ("affiliation", link.person.affiliation),
+            )
+            if value
+        }
+        for link in version.author_links.select_related("person")
+    ]
+    if authors:
+        meta["authors"] = [a["name"] if len(a) == 1 else a for a in authors]
     people = [
         link.person.name for link in version.key_figure_links.select_related("person")
     ]

@@ -18,7 +18,15 @@ from django.utils.translation import ngettext
 from citations.names import display_name
 
 from .images import picture_data
-from .models import Citation, Figure, KeyFigure, RelatedTopic, Section, SeminalWork
+from .models import (
+    Citation,
+    Figure,
+    KeyFigure,
+    RelatedTopic,
+    Section,
+    SeminalWork,
+    VersionAuthor,
+)
 
 TOKEN_RE = re.compile(r"\s+|[^\s]+")
 # Texts are compared level by level: paragraphs, then the sentences of a
@@ -201,6 +209,12 @@ def _snapshot(version):
     return {
         "fields": {
             _("Title"): version.title,
+            _("Authors"): "; ".join(
+                link.person.name
+                for link in VersionAuthor.objects.filter(version=version)
+                .select_related("person")
+                .order_by("position")
+            ),
             _("Summary"): version.summary,
             _("Kind"): version.get_kind_display(),
             _("Parent topic"): version.parent.slug if version.parent_id else "",
@@ -421,7 +435,7 @@ def diff_versions(old, new):
 
 
 def _snapshot_labels():
-    return [_("Title"), _("Summary"), _("Kind"), _("Parent topic")]
+    return [_("Title"), _("Authors"), _("Summary"), _("Kind"), _("Parent topic")]
 
 
 @dataclass
@@ -490,36 +504,62 @@ def source_changes(live, version):
             changes.append(
                 SourceChange("work", work.key, fields, edits.get(work.pk, []))
             )
-    frozen_people = {p["slug"]: p for p in live.page.structured.get("key_figures", [])}
-    current_people = (
-        {p["slug"]: p for p in version.page.structured.get("key_figures", [])}
-        if hasattr(version, "page")
-        else None
-    )
-    links = list(KeyFigure.objects.filter(version=version).select_related("person"))
+    # Key figures and authors: as the live page shows them, and as they are
+    # now (or as the newer approved page shows them).
+    frozen = {p["slug"]: p for p in live.page.structured.get("key_figures", [])}
+    frozen |= {
+        p["slug"]: {**frozen.get(p["slug"], {}), **p}
+        for p in live.page.authors
+        if p.get("slug")
+    }
+    current = None
+    if hasattr(version, "page"):
+        current = {p["slug"]: p for p in version.page.structured.get("key_figures", [])}
+        current |= {
+            p["slug"]: {**current.get(p["slug"], {}), **p}
+            for p in version.page.authors
+            if p.get("slug")
+        }
+    people = {
+        link.person.pk: link.person
+        for model in (KeyFigure, VersionAuthor)
+        for link in model.objects.filter(version=version).select_related("person")
+    }
     edits = _edits_by(
-        PersonEdit.objects.filter(person__in=[k.person for k in links], at__gte=since),
-        "person",
+        PersonEdit.objects.filter(person__in=list(people), at__gte=since), "person"
     )
-    for link in links:
-        person, before = link.person, frozen_people.get(link.person.slug)
+    for person in sorted(people.values(), key=lambda p: p.name):
+        before = frozen.get(person.slug)
         if before is None:
             continue
         after = (
-            current_people.get(person.slug, {})
-            if current_people is not None
-            else {"name": person.name, "description": person.description}
+            current.get(person.slug, {})
+            if current is not None
+            else {
+                "name": person.name,
+                "description": person.description,
+                "orcid": person.orcid,
+                "affiliation": person.affiliation,
+            }
         )
         fields = [
             FieldChange(label, before.get(key, ""), after.get(key, ""))
-            for key, label in (("name", _("Name")), ("description", _("Description")))
-            if before.get(key, "") != after.get(key, "")
+            for key, label in PERSON_FIELDS
+            if key in before and before.get(key, "") != after.get(key, "")
         ]
         if fields:
             changes.append(
                 SourceChange("person", person.name, fields, edits.get(person.pk, []))
             )
     return changes
+
+
+PERSON_FIELDS = [
+    ("name", _lazy("Name")),
+    ("description", _lazy("Description")),
+    ("orcid", "ORCID"),
+    ("affiliation", _lazy("Affiliation")),
+]
 
 
 def _edits_by(edits, field_name):

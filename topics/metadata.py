@@ -46,7 +46,7 @@ def meta_tags(page) -> list[tuple[str, str]]:
     site = settings.SCHOLARGATE_SITE_NAME
     permalink = citing.permalink(version)
     date = version.approved_at
-    authors = [display_name(n) for n in page.author_names]
+    authors = [display_name(n) for n in citing.author_names(page)]
     pairs = [("citation_title", version.title)]
     pairs += [("citation_author", name) for name in authors]
     pairs += [
@@ -60,6 +60,9 @@ def meta_tags(page) -> list[tuple[str, str]]:
     pairs += [
         ("citation_abstract_html_url", permalink),
         ("citation_fulltext_html_url", permalink),
+        # The version number: Zotero's RDF import reads prism:edition into the
+        # item's Edition (and Version) field.
+        ("prism.edition", str(version.number)),
         ("DC.type", "encyclopediaArticle"),
         ("DC.source", site),
         ("DC.title", version.title),
@@ -110,6 +113,25 @@ def _work_node(item):
     return node
 
 
+def _authors_ld(page):
+    if not page.authors:
+        return [
+            {"@type": "Organization", "name": settings.SCHOLARGATE_COLLECTIVE_AUTHOR}
+        ]
+    nodes = []
+    for author in page.authors:
+        node = {"@type": "Person", "name": author["name"]}
+        if author.get("orcid"):
+            node["sameAs"] = f"https://orcid.org/{author['orcid']}"
+        if author.get("affiliation"):
+            node["affiliation"] = {
+                "@type": "Organization",
+                "name": author["affiliation"],
+            }
+        nodes.append(node)
+    return nodes
+
+
 def json_ld(page) -> str:
     """The version's schema.org graph, safe inside <script>."""
     version = page.version
@@ -129,9 +151,7 @@ def json_ld(page) -> str:
         "dateModified": version.approved_at.isoformat(),
         "inLanguage": settings.LANGUAGE_CODE,
         "license": settings.SCHOLARGATE_CONTENT_LICENCE["url"],
-        "author": [
-            {"@type": "Person", "name": display_name(n)} for n in page.author_names
-        ],
+        "author": _authors_ld(page),
         "publisher": {"@type": "Organization", "name": site},
         "isPartOf": {"@type": "WebSite", "name": site, "url": absolute_url("/")},
         "keywords": [t["name"] for t in structured.get("tags", [])],

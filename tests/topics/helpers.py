@@ -41,7 +41,13 @@ def form_data(version, sections=None, **fields):
         "sections-MIN_NUM_FORMS": 0,
         "sections-MAX_NUM_FORMS": 1000,
     }
-    inlines = ("figures", "related_links", "key_figure_links", "seminal_work_links")
+    inlines = (
+        "author_links",
+        "figures",
+        "related_links",
+        "key_figure_links",
+        "seminal_work_links",
+    )
     for prefix in inlines:
         data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
     for i, (pk, kind, heading, position, body) in enumerate(sections):
@@ -189,3 +195,71 @@ def read_head(html):
     reader = HeadReader()
     reader.feed(html)
     return reader
+
+
+class ClassReader(HTMLParser):
+    """Every element's classes and text (for the byline heuristic)."""
+
+    def __init__(self):
+        super().__init__()
+        self.elements, self.stack = [], []
+
+    def handle_starttag(self, tag, attrs):
+        classes = (dict(attrs).get("class") or "").split()
+        element = {"tag": tag, "classes": classes, "text": []}
+        self.elements.append(element)
+        if tag not in ("meta", "link", "img", "source", "br", "input", "hr"):
+            self.stack.append(element)
+
+    def handle_endtag(self, tag):
+        while self.stack and self.stack.pop()["tag"] != tag:
+            pass
+
+    def handle_data(self, data):
+        for element in self.stack:
+            element["text"].append(data)
+
+
+def zotero_item(html):
+    """The item Zotero's Embedded Metadata translator (with its RDF import)
+    makes of a page, by the rules it applies to what this site emits:
+
+    - item type: DC.type (via the RDF translator);
+    - title: citation_title; date: citation_publication_date;
+    - creators: one per citation_author; when there are none, the text of an
+      element whose class is "byline" or "vcard" (the byline heuristic);
+    - url: og:url first (the RDF import), else citation_abstract_html_url;
+    - edition (and version): prism.edition;
+    - encyclopedia title: DC.source, else og:site_name;
+    - abstract: description.
+    """
+    head = read_head(html)
+    meta = {}
+    for name, content in head.meta:
+        meta.setdefault(name, []).append(content)
+
+    def first(*names):
+        for name in names:
+            if meta.get(name):
+                return meta[name][0]
+        return None
+
+    creators = meta.get("citation_author", [])
+    if not creators:
+        reader = ClassReader()
+        reader.feed(html)
+        creators = [
+            " ".join("".join(e["text"]).split())
+            for e in reader.elements
+            if {"byline", "vcard"} & set(e["classes"])
+        ]
+    return {
+        "itemType": first("DC.type"),
+        "title": first("citation_title", "DC.title"),
+        "creators": creators,
+        "date": first("citation_publication_date", "DC.date"),
+        "url": first("og:url", "citation_abstract_html_url"),
+        "edition": first("prism.edition"),
+        "encyclopediaTitle": first("DC.source", "og:site_name"),
+        "abstractNote": first("description"),
+    }

@@ -581,3 +581,43 @@ def test_racing_saves_name_the_editor_who_won(editor, moderator):
         assert f"Edit conflict: {winner} saved this draft" in (
             results[loser].content.decode()
         )
+
+
+def test_authors_are_an_ordered_inline_and_their_change_is_in_the_review(
+    client, editor, moderator
+):
+    from topics.models import Person
+
+    live = make_live(
+        author=editor, moderator=moderator, sections=[("definition", "", "Text.")]
+    )
+    draft = services.start_draft(topic=live.topic, by=editor)
+    (first,) = draft.author_links.all()
+    ada = Person.objects.create(name="Ada Example")
+    client.force_login(editor)
+    data = form_data(draft)
+    data.update(
+        {
+            "author_links-TOTAL_FORMS": 2,
+            "author_links-INITIAL_FORMS": 1,
+            "author_links-0-id": first.pk,
+            "author_links-0-version": draft.pk,
+            "author_links-0-person": first.person_id,
+            "author_links-0-position": 2,
+            "author_links-1-id": "",
+            "author_links-1-version": draft.pk,
+            "author_links-1-person": ada.pk,
+            "author_links-1-position": 1,
+        }
+    )
+    response = client.post(change_url(draft), data)
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    assert [a.person.name for a in draft.author_links.all()] == [
+        "Ada Example",
+        "Edith Editor",
+    ]
+    services.submit_for_review(version=draft, by=editor, edit_summary="Authors")
+    client.force_login(moderator)
+    review = client.get(review_url(draft)).content.decode()
+    assert "Authors changed" in review
+    assert "<ins>Ada Example; </ins>Edith Editor" in review

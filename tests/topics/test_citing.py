@@ -129,3 +129,38 @@ def test_after_a_rename_cite_this_entry_names_the_new_address(client, entry, mod
     assert "/topics/entropy/" not in cite
     bib = client.get("/topics/information-entropy/cite.bib").content.decode()
     assert "/topics/information-entropy/v/2/" in bib
+
+
+def test_cite_bib_has_version_and_permalink_and_no_access_date(client, entry):
+    library = bibtexparser.parse_string(
+        client.get("/topics/entropy/v/1/cite.bib").content.decode()
+    )
+    entry_ = library.entries[0]
+    assert entry_["version"] == "1" and entry_["note"] == "Version 1"
+    assert entry_["url"] == "http://127.0.0.1:8000/topics/entropy/v/1/"
+    assert "urldate" not in entry_.fields_dict
+
+
+def test_a_paragraph_and_a_section_are_cited_with_their_anchor(client, entry):
+    from topics.models import Topic
+
+    page = Topic.objects.get(slug="entropy").live_version.page
+    paragraph = page.paragraphs[0]
+    url = f"/topics/entropy/v/2/cite/{paragraph['id']}/"
+    html = client.get(url).content.decode()
+    link = f"http://127.0.0.1:8000/topics/entropy/v/2/#{paragraph['id']}"
+    assert f'<a href="{link}">{link}</a>' in html
+    assert "Editor, E. (" in html and ", section “Definition”, paragraph 1." in html
+    assert "Editor, Edith. " in html  # Chicago
+    bib = bibtexparser.parse_string(
+        html.split('<pre class="cite-bibtex">')[1].split("</pre>")[0]
+    )
+    (cited,) = bib.entries
+    assert cited["url"] == link and cited["version"] == "2"
+    assert "paragraph 1" in cited["note"]
+    # The panel the page opens in place: the texts alone.
+    panel = client.get(url + "?panel=1").content.decode()
+    assert panel.lstrip().startswith('<div class="cite-part">')
+    section = client.get("/topics/entropy/v/2/cite/definition/").content.decode()
+    assert "section “Definition”." in section
+    assert client.get("/topics/entropy/v/2/cite/p-000000/").status_code == 404

@@ -53,6 +53,10 @@ def snapshot():
             "sections": [(s.kind, s.display_heading, s.body) for s in v.sections.all()],
             "related": [link.target.slug for link in v.related_links.all()],
             "key_figures": [link.person.name for link in v.key_figure_links.all()],
+            "authors": [
+                (a.person.name, a.person.orcid, a.person.affiliation)
+                for a in v.author_links.all()
+            ],
             "seminal": [link.work.key for link in v.seminal_work_links.all()],
             "cited": sorted(v.citations.values_list("work__key", flat=True)),
             "figures": [
@@ -262,3 +266,49 @@ def test_a_bibliography_over_the_size_limit_is_a_problem(tmp_path, settings):
         import_content([tmp_path])
     assert "refs.bib: The BibTeX is" in failure.value.problems[0]
     assert "the limit is 100\xa0bytes." in failure.value.problems[0]
+
+
+def test_authors_round_trip_through_content_files(tmp_path, editor, moderator):
+    write(tmp_path, "refs.bib", BIB)
+    write(
+        tmp_path,
+        "alpha.md",
+        topic_file(
+            front=(
+                "authors:\n"
+                "  - name: Ada Example\n"
+                "    orcid: 0000-0002-1825-0097\n"
+                "    affiliation: University of Somewhere\n"
+                "  - Ben Sample\n"
+            )
+        ),
+    )
+    (version,) = import_content([tmp_path], publish=True)
+    people = [link.person for link in version.author_links.all()]
+    assert [(p.name, p.orcid, p.affiliation) for p in people] == [
+        ("Ada Example", "0000-0002-1825-0097", "University of Somewhere"),
+        ("Ben Sample", "", ""),
+    ]
+    call_command("export_topics", str(tmp_path / "out"))
+    text = (tmp_path / "out" / "alpha.md").read_text()
+    assert (
+        "authors:\n- name: Ada Example\n  orcid: 0000-0002-1825-0097\n"
+        "  affiliation: University of Somewhere\n- Ben Sample\n"
+    ) in text
+
+
+def test_author_entries_are_checked(tmp_path):
+    write(tmp_path, "refs.bib", BIB)
+    write(
+        tmp_path,
+        "alpha.md",
+        topic_file(
+            front="authors:\n  - name: X\n    orcid: 1234\n    email: x@y\n  - {}\n"
+        ),
+    )
+    with pytest.raises(ImportFailed) as failure:
+        import_content([tmp_path])
+    problems = "\n".join(failure.value.problems)
+    assert "author 1: “1234” is not an ORCID iD (0000-0002-1825-0097)" in problems
+    assert "author 1: unknown key “email”" in problems
+    assert "author 2: “name” is required" in problems

@@ -5,9 +5,9 @@ own date, and editors' text kept out of the markup."""
 import bibtexparser
 import pytest
 
-from tests.factories import make_live
+from tests.factories import make_draft, make_live, publish
 from tests.topics import scenarios
-from tests.topics.helpers import get, read_head
+from tests.topics.helpers import ClassReader, get, read_head, zotero_item
 
 pytestmark = pytest.mark.django_db
 SITE = "http://127.0.0.1:8000"
@@ -118,7 +118,8 @@ def test_a_comment_opener_in_a_title_cannot_swallow_the_page(client, editor, mod
         assert "<" not in body and ">" not in body and "&" not in body
         assert json.loads(body)  # still valid JSON
     assert "\\u003C!--\\u003Cscript\\u003E \\u0026 co" in scripts[0]
-    assert "Visible body text." in html.split("</script>")[-1]
+    after_head = html.split("</head>", 1)[1]
+    assert "Visible body text." in after_head.split("<script", 1)[0]
 
 
 def test_descriptions_are_escaped_once(client, editor, moderator):
@@ -133,3 +134,90 @@ def test_descriptions_are_escaped_once(client, editor, moderator):
     meta = dict(head.meta)
     assert meta["citation_title"] == "Rock & roll"
     assert meta["description"] == "About Rock & roll."
+
+
+def test_zotero_saves_the_version_that_was_read(client, entry):
+    """From the live page and from a permalink, the item names that version:
+    its authors, its approval date, its number, its permalink."""
+    v1, v2 = entry
+    live = zotero_item(client.get("/topics/entropy/").content.decode())
+    assert live == {
+        "itemType": "encyclopediaArticle",
+        "title": "Entropy",
+        "creators": ["Edith Editor"],
+        "date": v2.approved_at.strftime("%Y/%m/%d"),
+        "url": f"{SITE}/topics/entropy/v/2/",
+        "edition": "2",
+        "encyclopediaTitle": "ScholarGate",
+        "abstractNote": "About Entropy.",
+    }
+    old = zotero_item(client.get("/topics/entropy/v/1/").content.decode())
+    assert old["url"] == f"{SITE}/topics/entropy/v/1/"
+    assert old["edition"] == "1" and old["date"] == "2024/03/05"
+
+
+def test_authors_are_people_with_orcid_and_affiliation(client, editor, moderator):
+    from topics import services
+    from topics.models import Person, VersionAuthor
+
+    draft = make_draft(by=editor, slug="ent", title="Ent")
+    # The editor who started the topic is its first author; a second one is a
+    # scholar without an account.
+    assert [a.person.user for a in draft.author_links.all()] == [editor]
+    ada = Person.objects.create(
+        name="Ada Example",
+        orcid="0000-0002-1825-0097",
+        affiliation="University of Somewhere",
+    )
+    VersionAuthor.objects.create(version=draft, person=ada, position=2)
+    publish(draft, author=editor, moderator=moderator)
+    head = read_head(client.get("/topics/ent/").content.decode())
+    assert [v for k, v in head.meta if k == "citation_author"] == [
+        "Edith Editor",
+        "Ada Example",
+    ]
+    assert [v for k, v in head.meta if k == "DC.creator"] == [
+        "Edith Editor",
+        "Ada Example",
+    ]
+    article = head.json_ld[0]["@graph"][0]
+    assert article["author"][1] == {
+        "@type": "Person",
+        "name": "Ada Example",
+        "sameAs": "https://orcid.org/0000-0002-1825-0097",
+        "affiliation": {"@type": "Organization", "name": "University of Somewhere"},
+    }
+    page = client.get("/topics/ent/").content.decode()
+    assert (
+        'By <a href="/people/edith-editor/">Edith Editor</a> and '
+        '<a href="/people/ada-example/">Ada Example</a>'
+        ' <span class="muted">(University of Somewhere)</span>'
+    ) in page
+    assert services.person_for(editor).user == editor
+
+
+def test_an_entry_without_authors_is_cited_under_the_collective_author(
+    client, editor, moderator, settings
+):
+    from topics.models import VersionAuthor
+
+    draft = make_draft(by=editor, slug="anon", title="Anon")
+    VersionAuthor.objects.filter(version=draft).delete()
+    publish(draft, author=editor, moderator=moderator)
+    html = client.get("/topics/anon/").content.decode()
+    assert zotero_item(html)["creators"] == ["ScholarGate contributors"]
+    assert "By ScholarGate contributors" in html
+    # Nothing that is not a list of authors' names looks like a byline.
+    reader = ClassReader()
+    reader.feed(html)
+    for element in reader.elements:
+        marked = [
+            c
+            for c in element["classes"]
+            if "byline" in c or "author" in c or "vcard" in c
+        ]
+        assert not marked or marked == ["entry-authors"], element
+    bib = bibtexparser.parse_string(
+        client.get("/topics/anon/cite.bib").content.decode()
+    )
+    assert bib.entries[0]["author"] == "{ScholarGate contributors}"

@@ -55,7 +55,7 @@ def test_topic_page_shows_the_live_version(client, entry):
     assert "Methods</h2>" in html and "Related concepts</h2>" in html
     assert "Unpublished Thing" not in html
     assert "examples" in html
-    assert "By Edith Editor" in html
+    assert 'By <a href="/people/edith-editor/">Edith Editor</a>' in html
     assert "CC BY-SA 4.0" in html
 
 

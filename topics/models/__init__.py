@@ -15,6 +15,7 @@ from .rows import (
     SeminalWork,
     StableKeyed,
     TopicLink,
+    VersionAuthor,
     figure_label_validator,
 )
 from .topics import (
@@ -51,6 +52,7 @@ __all__ = [
     "Topic",
     "TopicLink",
     "TopicVersion",
+    "VersionAuthor",
     "VersionPage",
     "absolute_url",
     "figure_label_validator",

@@ -33,15 +33,21 @@ class VersionPage(models.Model):
     summary_html = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
     toc = models.JSONField(default=list, blank=True)
-    # As the version was approved: its authors (CSL names and as one line),
+    # As the version was approved: its authors (CSL names, as one line, and
+    # as people with ORCID and affiliation),
     # the works it cites (CSL-JSON: a re-render in another style changes
     # formatting only), the definition and FAQ as plain text, key figures
     # and tags, and "cite this entry" in the site's citation styles.
     byline = models.CharField(max_length=500, blank=True)
     author_names = models.JSONField(default=list, blank=True)
+    # The authors as people: [{name, slug, csl, orcid?, affiliation?}].
+    authors = models.JSONField(default=list, blank=True)
     works_csl = models.JSONField(default=list, blank=True)
     structured = models.JSONField(default=dict, blank=True)
     cite_html = models.JSONField(default=dict, blank=True)
+    # What a reader can quote, with its permanent anchor (topics/paragraphs.py):
+    # [{id, section, heading, number, tag, text, html}].
+    paragraphs = models.JSONField(default=list, blank=True)
     # The parts of the page around the text, rendered from their templates
     # (topics/includes/*.html): the head's metadata, the header (title, lede,
     # byline), the contents, the key figures, and tags + versions + cite.

@@ -235,6 +235,30 @@ class RelatedTopic(StableKeyed):
         return str(self.target)
 
 
+class VersionAuthor(StableKeyed):
+    """An author of a version, in the order the byline names them."""
+
+    version = models.ForeignKey(
+        TopicVersion, on_delete=models.CASCADE, related_name="author_links"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta(StableKeyed.Meta):
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+        constraints = [
+            UniqueConstraint(fields=["version", "person"], name="versionauthor_unique"),
+            UniqueConstraint(
+                fields=["version", "position"], name="versionauthor_unique_position"
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.person)
+
+
 class KeyFigure(StableKeyed):
     version = models.ForeignKey(
         TopicVersion, on_delete=models.CASCADE, related_name="key_figure_links"

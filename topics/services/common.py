@@ -68,8 +68,9 @@ def moderators():
     return get_user_model().objects.with_perm(APPROVE_PERMISSION, is_active=True)
 
 
-def authors(version: TopicVersion) -> list:
-    """The accounts that wrote or edited a version: its creator first."""
+def accounts(version: TopicVersion) -> list:
+    """The accounts that typed or edited a version, its creator first: they
+    get its mails, and none of them may approve it (the four-eyes rule)."""
     people = [version.created_by] if version.created_by else []
     people += [u for u in version.contributors.all() if u not in people]
     return people
@@ -77,8 +78,8 @@ def authors(version: TopicVersion) -> list:
 
 def sources_edited_by(version: TopicVersion, user) -> bool:
     """Whether `user` changed a work the version cites or lists, or one of its
-    key figures, since the version readers see now was approved (or since
-    this one was started): such a change goes live with this version."""
+    authors or key figures, since the version readers see now was approved
+    (or since this one was started): such a change goes live with it."""
     from citations.models import WorkEdit
 
     from ..models import PersonEdit
@@ -87,7 +88,8 @@ def sources_edited_by(version: TopicVersion, user) -> bool:
     since = live.approved_at if live is not None else version.created_at
     works = set(version.citations.values_list("work", flat=True))
     works |= set(version.seminal_work_links.values_list("work", flat=True))
-    people = version.key_figure_links.values_list("person", flat=True)
+    people = set(version.key_figure_links.values_list("person", flat=True))
+    people |= set(version.author_links.values_list("person", flat=True))
     return (
         WorkEdit.objects.filter(work__in=works, by=user, at__gte=since).exists()
         or PersonEdit.objects.filter(person__in=people, by=user, at__gte=since).exists()

@@ -32,10 +32,11 @@ from ..models import (
     Topic,
     TopicLink,
     TopicVersion,
+    VersionAuthor,
 )
 from .common import (
+    accounts,
     audit,
-    authors,
     display_name,
     lock_topic,
     lock_version,
@@ -46,7 +47,7 @@ from .common import (
 Action = AuditEntry.Action
 State = TopicVersion.State
 # The rows a draft copies from the version it starts from.
-COPIED_ROWS = (Section, Figure, RelatedTopic, KeyFigure, SeminalWork)
+COPIED_ROWS = (VersionAuthor, Section, Figure, RelatedTopic, KeyFigure, SeminalWork)
 # Positions are unique per version: rows are moved out of the way first.
 PARKED = 1_000_000
 
@@ -76,10 +77,34 @@ def create_topic(
     )
     version.full_clean()
     version.save()
+    # The editor who starts a topic is its first author (changeable).
+    VersionAuthor.objects.create(version=version, person=person_for(by), position=1)
     topic.draft_version = version
     topic.save(update_fields=["draft_version"])
     audit(topic=topic, version=version, actor=by, action=Action.CREATED)
     return version
+
+
+def person_for(user) -> Person:
+    """The person an account writes as: linked to it, made on first use from
+    the account's name."""
+    person = Person.objects.filter(user=user).first()
+    if person is not None:
+        return person
+    full = " ".join(f"{user.first_name} {user.last_name}".split())
+    name = full or user.get_username()
+    person = Person.objects.filter(name=name, user__isnull=True).first()
+    if person is None:
+        if Person.objects.filter(name=name).exists():
+            name = f"{name} ({user.get_username()})"
+        person = Person(
+            name=name,
+            family_name=user.last_name,
+            given_names=user.first_name if user.last_name else "",
+        )
+    person.user = user
+    person.save()
+    return person
 
 
 @transaction.atomic
@@ -113,7 +138,7 @@ def delete_draft(*, version: TopicVersion, by) -> None:
     topic, version = lock_version(version)
     if version.state != State.DRAFT:
         raise ValidationError(_("Only a draft can be deleted."))
-    people = [u for u in authors(version) if u != by]
+    people = [u for u in accounts(version) if u != by]
     title, slug = version.title, topic.slug
     alone = not topic.versions.exclude(pk=version.pk).exists()
     if topic.draft_version_id == version.pk:
@@ -225,6 +250,8 @@ class DraftContent:
     key_figures: list = field(default_factory=list)
     seminal_works: list = field(default_factory=list)
     figures: list = field(default_factory=list)  # FigureContent
+    # {"name", "orcid", "affiliation"}; a name not yet known creates a person.
+    authors: list = field(default_factory=list)
     edit_summary: str = ""
 
 
@@ -268,7 +295,11 @@ def create_drafts(
         batch_size=1000,
     )
     _bulk_tags(versions, [c.tags for c in contents])
-    people = _people({name for c in contents for name in c.key_figures})
+    people = _people(
+        {name for c in contents for name in c.key_figures}
+        | {a["name"] for c in contents for a in c.authors}
+    )
+    _complete_people(people, [a for c in contents for a in c.authors])
     works = Work.objects.in_bulk(
         list({k for c in contents for k in c.seminal_works}), field_name="key"
     )
@@ -281,6 +312,10 @@ def create_drafts(
         rows[RelatedTopic] += [
             RelatedTopic(version=version, position=i, target=topics[slug])
             for i, slug in enumerate(c.related, start=1)
+        ]
+        rows[VersionAuthor] += [
+            VersionAuthor(version=version, position=i, person=people[author["name"]])
+            for i, author in enumerate(c.authors, start=1)
         ]
         rows[KeyFigure] += [
             KeyFigure(version=version, position=i, person=people[name])
@@ -345,6 +380,21 @@ def _bulk_tags(versions, names_per_version):
         ],
         batch_size=2000,
     )
+
+
+def _complete_people(people, authors):
+    """Give people the ORCID and affiliation a content file names for them
+    (never overwriting what is known)."""
+    for author in authors:
+        person = people[author["name"]]
+        changed = False
+        for key in ("orcid", "affiliation"):
+            if author.get(key) and not getattr(person, key):
+                setattr(person, key, author[key])
+                changed = True
+        if changed:
+            person.full_clean()
+            person.save()
 
 
 def _people(names):

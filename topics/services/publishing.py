@@ -13,6 +13,7 @@ texts and the search text. Only this module writes it:
 Pandoc runs here and in validation, never in a reader's request.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -22,13 +23,19 @@ from django.utils.translation import gettext as _
 from citations import formatting
 from citations.models import Work
 
-from .. import citing, images, metadata, reactions, rendering, search
+from .. import citing, images, metadata, paragraphs, reactions, rendering, search
 from ..models import Topic, TopicVersion, VersionPage, topic_url
-from .common import authors, display_name
 
 # "Cite this entry" is shown in these styles whatever the site's style.
 CITE_STYLES = {"apa": "apa", "chicago": "chicago-author-date"}
-TEXT_FIELDS = ["summary_html", "body_html", "toc", "structured", "search_text"]
+TEXT_FIELDS = [
+    "summary_html",
+    "body_html",
+    "paragraphs",
+    "toc",
+    "structured",
+    "search_text",
+]
 PART_FIELDS = ["head_html", "header_html", "toc_html", "people_html", "entry_html"]
 
 
@@ -51,14 +58,10 @@ def figure_source(figure) -> rendering.FigureSource:
     )
 
 
-def _csl_name(user) -> dict:
-    if user.last_name:
-        return {"family": user.last_name, "given": user.first_name}
-    return {"literal": user.get_username()}
-
-
-def _render_text(page: VersionPage, *, style=None) -> None:
-    """Run Pandoc on the version's text into the page (nothing saved).
+def _render_text(page: VersionPage, *, style=None, previous=(), keep_ids=False):
+    """Run Pandoc on the version's text into the page (nothing saved), and
+    give its paragraphs their anchors: kept from `previous` (the paragraphs of
+    the version before), by position when `keep_ids` (a re-render).
 
     Raise ValidationError when Pandoc cannot render it within its limits.
     """
@@ -110,21 +113,46 @@ def _render_text(page: VersionPage, *, style=None) -> None:
     ]
     tags = [{"name": t.name, "slug": t.slug} for t in version.tags.order_by("name")]
     page.summary_html = rendered.summary_html
-    page.body_html = rendered.body_html
+    page.body_html, page.paragraphs = paragraphs.anchor(
+        rendered.body_html,
+        previous=previous,
+        salt=f"{version.topic.slug}:{version.number or 'draft'}",
+        cite_url=_cite_url(version) if version.number else None,
+        by_position=keep_ids,
+    )
     page.toc = rendered.toc
     page.structured = {**rendered.structured, "key_figures": people, "tags": tags}
     names = [p["name"] for p in people] + [t["name"] for t in tags]
     page.search_text = " ".join([rendered.plain_text, *names])
 
 
+def _cite_url(version):
+    slug, number = version.topic.slug, version.number
+
+    def cite_url(anchor):
+        return topic_url(slug, number=number) + f"cite/{anchor}/"
+
+    return cite_url
+
+
+def _previous_paragraphs(version: TopicVersion) -> list:
+    """The paragraphs of the version readers see now (the one this replaces)."""
+    live_id = version.topic.live_version_id
+    if not live_id or live_id == version.pk:
+        return []
+    page = VersionPage.objects.filter(pk=live_id).only("paragraphs").first()
+    return page.paragraphs if page else []
+
+
 def _new_page(version: TopicVersion) -> VersionPage:
     """A page for the version with its works and authors as they are now."""
-    people = authors(version)
+    people = [link.person for link in version.author_links.select_related("person")]
     return VersionPage(
         version=version,
         works_csl=works_for(version),
-        author_names=[_csl_name(u) for u in people],
-        byline=", ".join(display_name(u) for u in people),
+        authors=[person.author_data() for person in people],
+        author_names=[person.csl_name() for person in people],
+        byline=", ".join(person.name for person in people),
     )
 
 
@@ -154,6 +182,7 @@ def fill_parts(page: VersionPage) -> None:
         "tags": page.structured.get("tags", []),
         # The first approval renders its parts before the topic records it.
         "first_published": topic.first_published_at or version.approved_at,
+        "collective_author": settings.SCHOLARGATE_COLLECTIVE_AUTHOR,
     }
     page.header_html = render_to_string("topics/includes/header.html", context)
     page.toc_html = render_to_string("topics/includes/toc.html", context)
@@ -181,7 +210,7 @@ def publish_pages(versions: list[TopicVersion]) -> list[VersionPage]:
     """
     pages = [_new_page(version) for version in versions]
     for page in pages:
-        _render_text(page)
+        _render_text(page, previous=_previous_paragraphs(page.version))
     _cite_texts(pages)
     for page in pages:
         fill_parts(page)
@@ -200,7 +229,7 @@ def rerender_version(*, version_id: int, style: str | None = None) -> VersionPag
     """
     page = VersionPage.objects.select_for_update().get(version_id=version_id)
     page.version = TopicVersion.objects.select_related("topic").get(pk=version_id)
-    _render_text(page, style=style)
+    _render_text(page, style=style, previous=page.paragraphs, keep_ids=True)
     _cite_texts([page])
     fill_parts(page)
     page.save(update_fields=[*TEXT_FIELDS, "cite_html", *PART_FIELDS, "rendered_at"])

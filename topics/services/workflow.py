@@ -15,8 +15,8 @@ from ..models import AuditEntry, OldSlug, Topic, TopicVersion, slug_validator
 from . import publishing
 from .common import (
     APPROVE_PERMISSION,
+    accounts,
     audit,
-    authors,
     display_name,
     lock_topic,
     lock_version,
@@ -127,7 +127,7 @@ def request_changes(
         comment=comment,
     )
     notify(
-        authors(version),
+        accounts(version),
         _("Changes requested: %(title)s") % {"title": version.title},
         _("%(who)s asked for changes to “%(title)s”:\n\n%(comment)s")
         % {"who": display_name(by), "title": version.title, "comment": comment},
@@ -152,7 +152,7 @@ def reject_version(
         topic=topic, version=version, actor=by, action=Action.REJECTED, comment=comment
     )
     notify(
-        authors(version),
+        accounts(version),
         _("Rejected: %(title)s") % {"title": version.title},
         _("%(who)s rejected “%(title)s”:\n\n%(comment)s")
         % {"who": display_name(by), "title": version.title, "comment": comment},
@@ -231,7 +231,7 @@ def approve_version(
         comment=comment,
     )
     notify(
-        authors(version),
+        accounts(version),
         _("Published: %(title)s") % {"title": version.title},
         (
             _("“%(title)s” was approved as version %(number)s.")

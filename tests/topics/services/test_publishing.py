@@ -57,3 +57,39 @@ def test_parts_rendered_at_approval_are_rendered_again_the_same(client, settings
     assert [get(client, url).content for url in pages] != stored
     call_command("rerender_versions", "--parts-only", verbosity=0)
     assert [get(client, url).content for url in pages] == stored
+
+
+def test_a_reapproval_with_one_paragraph_changed_keeps_every_other_id(
+    client, editor, moderator
+):
+    from tests.factories import make_live, publish
+    from topics import services
+    from topics.models import Section
+
+    text = "\n\n".join(
+        [
+            "Networks learn layered representations of their input data.",
+            "Training adjusts every weight by following the gradient of a loss.",
+            "Depth lets a network compose simple features into complex ones.",
+        ]
+    )
+    v1 = make_live(author=editor, moderator=moderator, sections=[("history", "", text)])
+    draft = services.start_draft(topic=v1.topic, by=editor)
+    section = draft.sections.get()
+    section.body = text.replace("Training adjusts", "Learning changes")
+    services.save_rows(version=draft, model=Section, rows=[section])
+    services.record_edit(version=draft, by=editor)
+    v2 = publish(draft, author=editor, moderator=moderator, summary="Reworded")
+    before = [p["id"] for p in v1.page.paragraphs]
+    after = [p["id"] for p in v2.page.paragraphs]
+    assert len(before) == len(after) == 3
+    assert after[0] == before[0] and after[2] == before[2]
+    # The edited paragraph was changed by two words of ten: a light edit.
+    assert after[1] == before[1]
+    # Every anchor of version 1 still exists on its permalink, and the live
+    # page has the anchors of the paragraphs still there.
+    old = client.get("/topics/topic/v/1/").content.decode()
+    live = client.get("/topics/topic/").content.decode()
+    for anchor in before:
+        assert f'id="{anchor}"' in old
+        assert f'id="{anchor}"' in live
