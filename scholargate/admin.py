@@ -9,12 +9,16 @@ class ScholarGateAdminSite(admin.AdminSite):
     index_template = "admin/scholargate_index.html"
 
     def index(self, request, extra_context=None):
-        from topics.models import TopicVersion
+        from topics.models import CoverageGap, TopicVersion
 
         extra_context = extra_context or {}
         if request.user.has_perm("topics.approve_topicversion"):
             extra_context["pending_reviews"] = TopicVersion.objects.filter(
                 state=TopicVersion.State.SUBMITTED
+            ).count()
+        if request.user.has_perm("topics.view_coveragegap"):
+            extra_context["open_gaps"] = CoverageGap.objects.filter(
+                answered_by__isnull=True
             ).count()
         extra_context["my_open_versions"] = (
             TopicVersion.objects.open()

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 @functools.cache
 def _site_urls():
     """The addresses every page links to, resolved once per process."""
-    names = ["home", "topics:list", "a-z", "tags:list", "random", "search"]
+    names = ["home", "assistant", "topics:list", "a-z", "tags:list", "random", "search"]
     urls = {name.replace(":", "_").replace("-", "_"): reverse(name) for name in names}
     urls["site_css"] = static("css/site.css")
     urls["print_css"] = static("css/print.css")
@@ -29,6 +29,7 @@ def _site_texts(language):
     return {
         "feed_title": _("%(site)s: recently approved") % {"site": site},
         "skip": _("Skip to content"),
+        "assistant": _("Assistant"),
         "site_nav": _("Site"),
         "all_topics": _("All topics"),
         "a_z": _("A–Z"),

@@ -10,6 +10,7 @@ from django.views.static import serve
 
 from scholargate.pagecache import public_page
 from topics import views as topic_views
+from topics.assistant import views as assistant_views
 from topics.feeds import RecentVersionsFeed, TagFeed
 from topics.sitemaps import TopicSitemap, VersionSitemap
 
@@ -35,6 +36,8 @@ urlpatterns = [
     path("works/", include("citations.urls")),
     path("people/<slug:slug>/", topic_views.person_detail, name="person"),
     path("search/", topic_views.search_view, name="search"),
+    path("assistant/", assistant_views.ask, name="assistant"),
+    path("assistant/answer.json", assistant_views.answer_json, name="assistant-json"),
     path("tags/", include(tag_patterns)),
     path("a-z/", topic_views.a_to_z, name="a-z"),
     path("random/", topic_views.random_topic, name="random"),

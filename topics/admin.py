@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from taggit.models import Tag
 
 from . import services
+from .assistant import admin as assistant_admin  # noqa: F401 (registers its models)
 from .diff import diff_versions
 from .forms import (
     FigureForm,

@@ -15,6 +15,8 @@ EDITABLE = [
     ("topics", "keyfigure"),
     ("topics", "seminalwork"),
     ("topics", "person"),
+    ("topics", "relatedterm"),
+    ("topics", "coveragegap"),
     ("citations", "work"),
 ]
 EDITOR_DELETES = [
@@ -25,6 +27,7 @@ EDITOR_DELETES = [
     ("topics", "relatedtopic"),
     ("topics", "keyfigure"),
     ("topics", "seminalwork"),
+    ("topics", "relatedterm"),
 ]
 
 
@@ -60,6 +63,7 @@ def ensure_groups(apps):
                 ("taggit", "add_tag"),
                 ("taggit", "change_tag"),
                 ("taggit", "delete_tag"),
+                ("topics", "delete_coveragegap"),
             ]
         ),
     )

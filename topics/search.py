@@ -2,9 +2,12 @@
 
 PostgreSQL: a weighted tsvector per version (title A, summary B, text C) in
 the `scholargate` configuration (English stemming, accents folded), ranked,
-with highlighted snippets and trigram "did you mean" suggestions. Other
-databases (the embedded SQLite mode): every word must occur in the title,
-summary or text; results are unranked.
+with highlighted snippets and trigram "did you mean" suggestions.
+
+SQLite (the embedded mode): an FTS5 table of the live versions (title,
+summary, text; Porter stemming, accents folded), ranked by bm25 with the
+title weighing most, with highlighted snippets. Both take the same query
+language: words (all must match), "a phrase", -excluded.
 """
 
 import re
@@ -18,6 +21,7 @@ from django.contrib.postgres.search import (
 )
 from django.db import connection
 from django.db.models import F, Q, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Substr
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -34,16 +38,59 @@ def is_postgres():
     return connection.vendor == "postgresql"
 
 
+FTS_TABLE = "topics_topic_fts"
+# bm25 weights of the FTS table's columns: title, summary, text.
+FTS_WEIGHTS = (10.0, 4.0, 1.0)
+TERM_RE = re.compile(r'(-?)"([^"]*)"|(-?)(\S+)')
+
+
+def is_sqlite():
+    return connection.vendor == "sqlite"
+
+
 def index_page(page):
-    """Store a version page's search vector (PostgreSQL only)."""
+    """Store a version page's search vector (PostgreSQL), or the live
+    version's row of the FTS table (SQLite)."""
+    version = page.version
+    if is_sqlite():
+        if version.state == version.State.PUBLISHED:
+            index_live_sqlite(
+                version.topic_id, version.title, version.summary, page.search_text
+            )
+        return
     if not is_postgres():
         return
-    version = page.version
     VersionPage.objects.filter(pk=page.pk).update(
         search_vector=SearchVector(Value(version.title), weight="A", config=CONFIG)
         + SearchVector(Value(version.summary), weight="B", config=CONFIG)
         + SearchVector("search_text", weight="C", config=CONFIG)
     )
+
+
+def index_live_sqlite(topic_id, title, summary, text):
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [topic_id])
+        cursor.execute(
+            f"INSERT INTO {FTS_TABLE} (rowid, title, summary, body) "
+            "VALUES (%s, %s, %s, %s)",
+            [topic_id, title, summary, text],
+        )
+
+
+def fts_query(text):
+    """A reader's query in FTS5's syntax, every term quoted (so that no
+    character of theirs is an operator); None when nothing is left to find."""
+    wanted, excluded = [], []
+    for minus, phrase, word_minus, word in TERM_RE.findall(text):
+        term = phrase if phrase or minus else word
+        negative = bool(minus or word_minus)
+        if not re.search(r"\w", term):
+            continue
+        quoted = '"' + term.replace('"', '""') + '"'
+        (excluded if negative else wanted).append(quoted)
+    if not wanted:
+        return None
+    return " ".join(wanted) + "".join(f" NOT {term}" for term in excluded)
 
 
 def clean_query(text):
@@ -80,6 +127,8 @@ def search_topics(topics, text):
             )
             .order_by("-rank", "live_version__title", "pk")
         )
+    if is_sqlite():
+        return _search_sqlite(topics, text)
     terms = re.findall(r'"([^"]+)"|(\S+)', text)
     for phrase, word in terms:
         term = phrase or word
@@ -89,6 +138,33 @@ def search_topics(topics, text):
             | Q(live_version__page__search_text__icontains=term)
         )
     return topics.order_by("live_version__title", "pk")
+
+
+def _search_sqlite(topics, text):
+    match = fts_query(text)
+    if match is None:
+        return topics.none()
+    weights = ", ".join(str(w) for w in FTS_WEIGHTS)
+    where = f"{FTS_TABLE} MATCH %s AND {FTS_TABLE}.rowid = topics_topic.id"
+    return (
+        topics.filter(
+            pk__in=RawSQL(
+                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match]
+            )
+        )
+        .annotate(
+            rank=RawSQL(
+                f"SELECT bm25({FTS_TABLE}, {weights}) FROM {FTS_TABLE} WHERE {where}",
+                [match],
+            ),
+            headline=RawSQL(
+                f"SELECT snippet({FTS_TABLE}, 2, %s, %s, ' … ', 30) "
+                f"FROM {FTS_TABLE} WHERE {where}",
+                [START, STOP, match],
+            ),
+        )
+        .order_by("rank", "live_version__title", "pk")
+    )
 
 
 def suggestions(topics, text, limit=3):

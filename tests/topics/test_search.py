@@ -5,6 +5,7 @@ live in the URL, and pagination that keeps them."""
 import datetime
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from tests.factories import make_live
@@ -48,6 +49,38 @@ def test_postgres_search_ranks_stems_highlights_and_hides_drafts(client, corpus)
     assert "Gradient Descent" not in titles(
         client.get("/search/", {"q": "network -gradient"})
     )
+
+
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="SQLite test: DATABASE_URL is PostgreSQL"
+)
+def test_sqlite_search_ranks_by_bm25_stems_and_highlights(
+    client, corpus, editor, moderator
+):
+    response = client.get("/search/", {"q": "networks"})
+    found = titles(response)
+    # A title match outranks a body match; "networks" finds "network".
+    assert found[0] == "Neural Network" and "Gradient Descent" in found
+    assert "Secret Network Draft" not in found
+    assert "<mark>network</mark>" in response.content.decode().lower()
+    assert titles(client.get("/search/", {"q": "Godel"})) == ["Gödel Numbering"]
+    phrase = client.get("/search/", {"q": '"following the gradient"'})
+    assert titles(phrase) == ["Gradient Descent"]
+    reversed_words = client.get("/search/", {"q": '"gradient following"'})
+    assert reversed_words.context["page"].paginator.count == 0
+    assert "Gradient Descent" not in titles(
+        client.get("/search/", {"q": "network -gradient"})
+    )
+    # Ranked, not alphabetical: the topic named by the query comes first.
+    for n, title in enumerate(["Deep Belief Nets", "Deep Fakes", "Deep Learning"]):
+        make_live(
+            author=editor,
+            moderator=moderator,
+            slug=f"deep-{n}",
+            title=title,
+            sections=[("definition", "", f"{title} and learning, deep or not.")],
+        )
+    assert titles(client.get("/search/", {"q": "deep learning"}))[0] == "Deep Learning"
 
 
 @pytest.mark.postgres

@@ -1,5 +1,6 @@
 """The encyclopedia's models, one module per concern, all importable from here."""
 
+from .assistant import CoverageGap, Passage, RelatedTerm, TermFrequency
 from .pages import VersionPage
 from .people import Person
 from .records import AuditEntry, OldSlug, PersonEdit
@@ -36,19 +37,23 @@ __all__ = [
     "RELATED_GROUP_HEADINGS",
     "AuditEntry",
     "Citation",
+    "CoverageGap",
     "Figure",
     "KeyFigure",
     "Kind",
     "Licence",
     "OldSlug",
+    "Passage",
     "Person",
     "PersonEdit",
+    "RelatedTerm",
     "RelatedTopic",
     "Section",
     "SeminalWork",
     "StableKeyed",
     "Submission",
     "TaggedVersion",
+    "TermFrequency",
     "Topic",
     "TopicLink",
     "TopicVersion",

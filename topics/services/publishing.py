@@ -24,6 +24,7 @@ from citations import formatting
 from citations.models import Work
 
 from .. import citing, images, metadata, paragraphs, reactions, rendering, search
+from ..assistant import index as assistant_index
 from ..models import Topic, TopicVersion, VersionPage, topic_url
 
 # "Cite this entry" is shown in these styles whatever the site's style.
@@ -217,6 +218,7 @@ def publish_pages(versions: list[TopicVersion]) -> list[VersionPage]:
     VersionPage.objects.bulk_create(pages)
     for page in pages:
         search.index_page(page)
+    assistant_index.index_pages(pages)
     return pages
 
 
@@ -234,6 +236,8 @@ def rerender_version(*, version_id: int, style: str | None = None) -> VersionPag
     fill_parts(page)
     page.save(update_fields=[*TEXT_FIELDS, "cite_html", *PART_FIELDS, "rendered_at"])
     search.index_page(page)
+    if page.version.state == TopicVersion.State.PUBLISHED:
+        assistant_index.index_pages([page])
     reactions.topic_changed(page.version.topic)
     return page
 

@@ -1,6 +1,7 @@
 import secrets
 from pathlib import Path
 
+import yaml
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -8,7 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from topics.content_files import import_content
-from topics.models import Topic
+from topics.models import RelatedTerm, Topic
 
 DEMO_CONTENT = Path(__file__).resolve().parents[2] / "demo_content"
 DEMO_ACCOUNTS = [
@@ -45,6 +46,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(f"Loaded {len(versions)} demo topics.")
             )
+        related = yaml.safe_load((DEMO_CONTENT / "related-terms.yaml").read_text())
+        for phrase, terms in related.items():
+            RelatedTerm.objects.get_or_create(phrase=phrase, defaults={"terms": terms})
         if settings.DEBUG:
             self.stdout.write("Demo accounts (sign in at /admin/):")
             for username, _first, _last, group, password in DEMO_ACCOUNTS:

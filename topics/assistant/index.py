@@ -1,0 +1,146 @@
+"""The Assistant's index: the paragraphs of live versions, as passages.
+
+A version's paragraphs are indexed when it is approved (and again when it is
+re-rendered); those of the version it replaces leave the index then. Word
+frequencies (how many passages hold each stem) are kept up to date with it.
+"""
+
+from collections import Counter
+
+from django.contrib.postgres.search import SearchVector
+from django.db import connection, transaction
+from django.db.models import F
+
+from ..models import Passage, TermFrequency, VersionPage
+from . import text
+
+# The row of TermFrequency that counts the passages themselves.
+TOTAL = ""
+FTS_TABLE = "topics_passage_fts"
+# Fewer words than this (an equation alone, a caption's credit) answer nothing.
+MIN_WORDS = 6
+
+
+def _is_postgres():
+    return connection.vendor == "postgresql"
+
+
+def _passages(page: VersionPage) -> list[Passage]:
+    """The passages of a page: its paragraphs, less those too short to answer
+    anything (a display equation alone); a term of a definition list (a
+    debate's name, an FAQ's question) is the sub-heading of what follows."""
+    version = page.version
+    title = " ".join(text.stems(version.title))
+    tags = " ".join(
+        text.stems(" ".join(t["name"] for t in page.structured.get("tags", [])))
+    )
+    passages, subheading = [], ""
+    for position, paragraph in enumerate(page.paragraphs, start=1):
+        if paragraph["tag"] == "dt":
+            subheading = paragraph["text"]
+            continue
+        if paragraph["tag"] != "dd":
+            subheading = ""
+        if len(text.words(paragraph["text"])) < MIN_WORDS:
+            continue
+        heading = " ".join(text.stems(f"{paragraph['heading']} {subheading}"))
+        body = " ".join(text.stems(paragraph["text"]))
+        terms = " ".join(
+            sorted({*title.split(), *heading.split(), *tags.split(), *body.split()})
+        )
+        passages.append(
+            Passage(
+                version=version,
+                topic_id=version.topic_id,
+                anchor=paragraph["id"],
+                section=paragraph["section"],
+                heading=paragraph["heading"][:200],
+                subheading=subheading[:300],
+                number=paragraph["number"],
+                tag=paragraph["tag"],
+                position=position,
+                text=paragraph["text"],
+                html=paragraph["html"],
+                title_stems=title,
+                heading_stems=heading,
+                tag_stems=tags,
+                text_stems=body,
+                terms=terms,
+            )
+        )
+    return passages
+
+
+def _count(passages, sign):
+    counts = Counter()
+    for passage in passages:
+        counts.update(set(passage.terms.split()))
+    counts[TOTAL] = len(passages)
+    if not counts:
+        return
+    known = TermFrequency.objects.in_bulk(list(counts))
+    TermFrequency.objects.bulk_create(
+        [TermFrequency(stem=s, passages=0) for s in counts if s not in known],
+        batch_size=2000,
+        ignore_conflicts=True,
+    )
+    by_change = {}
+    for stem_, n in counts.items():
+        by_change.setdefault(n, []).append(stem_)
+    for n, group in by_change.items():
+        for start in range(0, len(group), 2000):
+            TermFrequency.objects.filter(stem__in=group[start : start + 2000]).update(
+                passages=F("passages") + sign * n
+            )
+
+
+def _remove(passages: list[Passage]) -> None:
+    if not passages:
+        return
+    _count(passages, -1)
+    ids = [p.pk for p in passages]
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                cursor.execute(
+                    f"DELETE FROM {FTS_TABLE} WHERE rowid IN "
+                    f"({', '.join('%s' for _ in chunk)})",
+                    chunk,
+                )
+    Passage.objects.filter(pk__in=ids).delete()
+
+
+@transaction.atomic
+def index_pages(pages: list[VersionPage]) -> None:
+    """Index the paragraphs of pages of live versions, replacing those of
+    any other version of the same topics."""
+    if not pages:
+        return
+    topics = {page.version.topic_id for page in pages}
+    versions = {page.version.pk for page in pages}
+    _remove(list(Passage.objects.filter(topic__in=topics).only("pk", "terms")))
+    passages = Passage.objects.bulk_create(
+        [p for page in pages for p in _passages(page)], batch_size=1000
+    )
+    _count(passages, +1)
+    if _is_postgres():
+        Passage.objects.filter(version__in=versions).update(
+            search_vector=SearchVector("terms", config="simple")
+        )
+    elif connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {FTS_TABLE} (rowid, terms) VALUES (%s, %s)",
+                [(p.pk, p.terms) for p in passages],
+            )
+
+
+def frequencies(stems) -> tuple[int, dict]:
+    """(number of passages, {stem: passages holding it}) for some stems."""
+    rows = dict(
+        TermFrequency.objects.filter(stem__in=[TOTAL, *stems]).values_list(
+            "stem", "passages"
+        )
+    )
+    return rows.pop(TOTAL, 0), rows
