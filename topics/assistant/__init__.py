@@ -25,7 +25,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..models import CoverageGap
-from . import engines, ranking, text
+from . import engines, index, ranking, text
 
 MAX_QUESTION = 300
 MAX_PASSAGES = 5
@@ -88,13 +88,15 @@ def answer(question: str, *, record: bool = True) -> Answer:
         if record and normalised:
             _record_gap(question, normalised)
         return result
+    search = engines.engine()
     ids = []
     if asked.searchable:
-        ids = engines.engine().candidates(
+        ids = search.candidates(
             asked.searchable, all_of=False, limit=engines.CANDIDATES
         )
+    ids += search.of_topics(index.named_topics(asked.asked))
     scored = []
-    for passage in engines.passages(ids):
+    for passage in engines.passages(set(ids)):
         found = ranking.score(passage, asked)
         scored.append(Hit(passage, found.value, found.evidence, found.coverage))
     scored.sort(

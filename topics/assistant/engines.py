@@ -7,10 +7,14 @@ candidates; the ranking is the same Python code for both (ranking.py).
 """
 
 from django.db import connection
+from django.db.models import F
 
 from ..models import Passage
 
 CANDIDATES = 120
+
+
+PER_NAMED_TOPIC = 15
 
 
 class Engine:
@@ -18,6 +22,26 @@ class Engine:
         """Ids of live passages holding any (or all) of the stems, the best
         by the engine's own measure first."""
         raise NotImplementedError
+
+    def of_topics(self, topic_ids, per_topic=PER_NAMED_TOPIC) -> list[int]:
+        """Ids of the first passages of live topics (those a question names)."""
+        if not topic_ids:
+            return []
+        rows = (
+            Passage.objects.filter(
+                topic__in=topic_ids,
+                topic__is_unpublished=False,
+                topic__live_version=F("version"),
+            )
+            .order_by("topic_id", "position")
+            .values_list("topic_id", "pk")
+        )
+        taken, ids = {}, []
+        for topic_id, pk in rows:
+            if taken.get(topic_id, 0) < per_topic:
+                taken[topic_id] = taken.get(topic_id, 0) + 1
+                ids.append(pk)
+        return ids
 
 
 class SqliteEngine(Engine):

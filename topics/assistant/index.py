@@ -144,3 +144,38 @@ def frequencies(stems) -> tuple[int, dict]:
         )
     )
     return rows.pop(TOTAL, 0), rows
+
+
+# -- Topics a question names ---------------------------------------------------
+
+_titles = {"token": None, "by_stem": {}}
+
+
+def _title_map():
+    """{stem: [(title stems, topic id)]}, each title under one of its stems;
+    rebuilt in each process when the site changes (a new page generation)."""
+    from scholargate import pagecache
+
+    token = pagecache.generation()
+    if _titles["token"] != token:
+        by_stem = {}
+        rows = Passage.objects.values_list("topic_id", "title_stems").distinct()
+        for topic_id, title_stems in rows.iterator(chunk_size=5000):
+            title = frozenset(title_stems.split()) - text.STOP_STEMS
+            if title:
+                by_stem.setdefault(min(title), []).append((title, topic_id))
+        _titles.update(token=token, by_stem=by_stem)
+    return _titles["by_stem"]
+
+
+def named_topics(asked: frozenset, limit: int = 5) -> list[int]:
+    """Topics whose whole title the question's words name ("What is a CNN?"
+    names Convolutional Neural Network through its related terms), the
+    longest titles first."""
+    by_stem = _title_map()
+    found = {}
+    for stem_ in asked:
+        for title, topic_id in by_stem.get(stem_, ()):
+            if title <= asked:
+                found[topic_id] = len(title)
+    return sorted(found, key=lambda t: (-found[t], t))[:limit]

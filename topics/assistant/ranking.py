@@ -21,8 +21,10 @@ from . import index, text
 
 K1, B = 1.2, 0.5
 AVERAGE_LENGTH = 60  # words of a passage, for BM25's length normalisation
-# Words in more than this share of passages find too much to be worth
-# searching by (they still count in the ranking).
+# Words are searched by, rarest first, until together they would find more
+# than SEARCH_BUDGET passages; a word in more than a COMMON share of them is
+# never searched by. The others still count in the ranking.
+SEARCH_BUDGET = 3000
 COMMON = 0.25
 # A word no passage holds weighs this share of a word one passage holds: it
 # may be how the reader says it ("invented") or what nothing covers
@@ -103,9 +105,21 @@ def prepare(question: str) -> Question:
     for group in groups:
         known = [stem_weights[s] for s in group if frequencies.get(s)]
         weights.append(max(known) if known else max(stem_weights[s] for s in group))
-    searchable = sorted(s for s in stems if 0 < frequencies.get(s, 0) <= COMMON * total)
-    if not searchable:
-        searchable = sorted(s for s in stems if frequencies.get(s, 0))
+    # The engine is asked for the rarest words, up to a budget of passages:
+    # a word in thousands of passages finds nothing in particular (and
+    # ranking thousands of matches is what costs time). A question of common
+    # words only finds its passages through the topics it names.
+    searchable, spent = [], 0
+    for stem_ in sorted(
+        (s for s in stems if frequencies.get(s)), key=lambda s: (frequencies[s], s)
+    ):
+        spent += frequencies[stem_]
+        if frequencies[stem_] > COMMON * total or spent > SEARCH_BUDGET:
+            if not searchable and frequencies[stem_] <= SEARCH_BUDGET:
+                # Only common words: in a small index, the rarest of them.
+                searchable.append(stem_)
+            break
+        searchable.append(stem_)
     return Question(
         groups, weights, stem_weights, searchable, text.question_form(question)
     )

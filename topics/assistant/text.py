@@ -84,7 +84,10 @@ SPELLING = [
 ]
 
 
+@functools.lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
+    """A (folded) word's stem; cached: the stemmer takes 30 µs a word, and
+    indexing meets the same words again and again."""
     if len(word) > 5:
         for pattern, replacement in SPELLING:
             word = pattern.sub(replacement, word)
