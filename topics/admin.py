@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -14,6 +16,7 @@ from taggit.models import Tag
 
 from . import services
 from .assistant import admin as assistant_admin  # noqa: F401 (registers its models)
+from .desk import EditorDesk
 from .diff import diff_versions
 from .forms import (
     FigureForm,
@@ -32,6 +35,7 @@ from .models import (
     KeyFigure,
     Person,
     RelatedTopic,
+    ReviewComment,
     Section,
     SeminalWork,
     Submission,
@@ -402,7 +406,7 @@ class SeminalWorkInline(OrderedInline, admin.TabularInline):
 
 
 @admin.register(TopicVersion)
-class TopicVersionAdmin(ModerationActions, admin.ModelAdmin):
+class TopicVersionAdmin(EditorDesk, ModerationActions, admin.ModelAdmin):
     form = TopicVersionForm
     list_display = ["title", "topic", "state", "number", "created_by", "updated_at"]
     list_filter = ["state", "kind"]
@@ -571,6 +575,7 @@ class TopicVersionAdmin(ModerationActions, admin.ModelAdmin):
                 name="topics_topicversion_review",
             ),
             *self.moderation_urls(),
+            *self.desk_urls(),
         ] + super().get_urls()
 
     def available_moderation(self, version):
@@ -583,6 +588,28 @@ class TopicVersionAdmin(ModerationActions, admin.ModelAdmin):
             if version.state == TopicVersion.State.SUPERSEDED:
                 actions.append("withdraw_permalink")
         return actions
+
+    class Media:
+        js = ["js/editor.js"]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        version = self.get_object(request, object_id)
+        if version is not None:
+            extra_context = {
+                **(extra_context or {}),
+                **self.desk_context(request, version),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def response_change(self, request, obj):
+        if "_show_changes" in request.POST:
+            self.message_user(
+                request,
+                _("Saved. These are the changes moderators will review."),
+                messages.SUCCESS,
+            )
+            return redirect("admin:topics_topicversion_review", obj.pk)
+        return self._response_submit(request, obj)
 
     def review_view(self, request, pk):
         """The diff against the live version, and the moderator's decision."""
@@ -610,6 +637,7 @@ class TopicVersionAdmin(ModerationActions, admin.ModelAdmin):
             "can_withdraw": submitted
             and (is_moderator or version.created_by_id == user.pk),
             "history": self.review_history(version),
+            **self.desk_context(request, version),
         }
         return TemplateResponse(
             request, "admin/topics/topicversion/review.html", context
@@ -661,7 +689,7 @@ class TopicVersionAdmin(ModerationActions, admin.ModelAdmin):
             return redirect(version_admin_url(result))
         return redirect("admin:topics_submission_changelist")
 
-    def response_change(self, request, obj):
+    def _response_submit(self, request, obj):
         if "_submit_for_review" not in request.POST:
             return super().response_change(request, obj)
         try:
@@ -767,14 +795,38 @@ class TopicVersionAdmin(ModerationActions, admin.ModelAdmin):
 class SubmissionAdmin(admin.ModelAdmin):
     """The review queue: submitted versions, oldest first."""
 
-    list_display = ["title_link", "topic", "author", "edit_summary", "age"]
+    list_display = [
+        "title_link", "topic", "author", "edit_summary", "open_comments", "age",
+    ]  # fmt: skip
     list_select_related = ["topic", "created_by"]
     search_fields = ["title", "topic__slug", "edit_summary"]
     ordering = ["submitted_at", "pk"]
     actions = None
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(state=TopicVersion.State.SUBMITTED)
+        unresolved = ReviewComment.objects.filter(
+            topic=OuterRef("topic"), parent__isnull=True, resolved_at__isnull=True
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .filter(state=TopicVersion.State.SUBMITTED)
+            .annotate(
+                unresolved=Coalesce(
+                    Subquery(
+                        unresolved.order_by()
+                        .values("topic")
+                        .annotate(n=Count("pk"))
+                        .values("n")
+                    ),
+                    0,
+                )
+            )
+        )
+
+    @admin.display(description=_("open comments"), ordering="unresolved")
+    def open_comments(self, version):
+        return version.unresolved or "—"
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("topics.view_topicversion")

@@ -272,12 +272,19 @@ def _culprits(bodies):
 
 def analyse_sections(bodies):
     """Return a SectionAnalysis for each Markdown body, from Pandoc's AST."""
+    return parse_sections(bodies)[1]
+
+
+def parse_sections(bodies):
+    """(chunks, analyses) of Markdown bodies parsed in one Pandoc run: chunks
+    (one block list per body, None when a body has a problem) can be given
+    back to render_version so that the text is not parsed twice."""
     if not bodies:
-        return []
+        return [], []
     chunks, problems = _split_sections(bodies)
     if chunks is None:
-        return [SectionAnalysis(problems=[p] if p else []) for p in problems]
-    return [_analyse_blocks(blocks) for blocks in chunks]
+        return None, [SectionAnalysis(problems=[p] if p else []) for p in problems]
+    return chunks, [_analyse_blocks(blocks) for blocks in chunks]
 
 
 # -- Rendering --------------------------------------------------------------
@@ -527,6 +534,7 @@ def render_version(
     seminal_heading="Seminal works",
     references_heading="References",
     figures_heading="Figures",
+    parsed=None,
 ):
     """Render a whole version as one document and return its sanitised HTML.
 
@@ -536,13 +544,19 @@ def render_version(
     and `work_url(key)` the page of a work, linked from its reference.
     `figures` (FigureSource) are numbered in the order the page shows them:
     each after the paragraph that first refers to it, the others at the end.
+    `parsed`: the chunks parse_sections returned for the same bodies
+    (summary, non-empty sections, captions), when already parsed.
     """
     sections = [s for s in sections if s.body.strip()]
     figures = list(figures)
     bodies = [summary] + [s.body for s in sections] + [f.caption for f in figures]
-    chunks, problems = _split_sections(bodies)
-    if chunks is None:
-        raise ValueError("; ".join(p for p in problems if p))
+    if parsed is not None:
+        # Chunks from parse_sections of these very bodies (a preview).
+        chunks = parsed
+    else:
+        chunks, problems = _split_sections(bodies)
+        if chunks is None:
+            raise ValueError("; ".join(p for p in problems if p))
     summary_blocks = chunks[0]
     chunks, captions = chunks[1 : len(sections) + 1], chunks[len(sections) + 1 :]
 

@@ -1,6 +1,7 @@
 """The encyclopedia's models, one module per concern, all importable from here."""
 
 from .assistant import CoverageGap, Passage, RelatedTerm, TermFrequency
+from .comments import ReviewComment
 from .pages import VersionPage
 from .people import Person
 from .records import AuditEntry, OldSlug, PersonEdit
@@ -47,6 +48,7 @@ __all__ = [
     "Person",
     "PersonEdit",
     "RelatedTerm",
+    "ReviewComment",
     "RelatedTopic",
     "Section",
     "SeminalWork",

@@ -38,6 +38,9 @@ class AuditEntry(models.Model):
         PERMALINK_WITHDRAWN = "permalink_withdrawn", _("Withdrew a permalink")
         RENAMED = "renamed", _("Renamed the topic")
         DELETED_DRAFT = "deleted_draft", _("Deleted a draft")
+        COMMENTED = "commented", _("Commented")
+        REPLIED = "replied", _("Replied to a comment")
+        RESOLVED = "resolved", _("Resolved a comment")
 
     # Kept when a topic that was never published is deleted with its only
     # draft: the entry then names it by `topic_slug`.

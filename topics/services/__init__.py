@@ -5,6 +5,7 @@ these names, by reference. Each is keyword-only, atomic, checks permission
 and records what it did in the audit log.
 """
 
+from .comments import add_comment, open_comments, reply_to_comment, resolve_comment
 from .common import APPROVE_PERMISSION, EDIT_PERMISSION, display_name
 from .drafts import (
     DraftContent,
@@ -19,7 +20,13 @@ from .drafts import (
     start_draft,
     store_figure_image,
 )
-from .publishing import preview_page, refresh_page_parts, rerender_version
+from .publishing import (
+    SectionPreview,
+    preview_page,
+    preview_section,
+    refresh_page_parts,
+    rerender_version,
+)
 from .validation import (
     check_parent,
     check_sections,
@@ -69,9 +76,15 @@ __all__ = [
     "rename_topic",
     # Publishing
     "preview_page",
+    "preview_section",
+    "SectionPreview",
     "rerender_version",
     "refresh_page_parts",
     # Validation
+    "add_comment",
+    "reply_to_comment",
+    "resolve_comment",
+    "open_comments",
     "check_sections",
     "check_parent",
     "validate_version",

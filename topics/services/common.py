@@ -36,13 +36,16 @@ def lock_topic(topic: Topic) -> Topic:
     return Topic.objects.select_for_update().get(pk=topic.pk)
 
 
-def audit(*, topic, version, actor, action, comment="", slug="") -> AuditEntry:
-    """Record a transition; what readers see may have changed with it.
+def audit(
+    *, topic, version, actor, action, comment="", slug="", readers_see_it=True
+) -> AuditEntry:
+    """Record a transition; what readers see may have changed with it (not
+    with `readers_see_it=False`: a review comment, say).
 
     `topic` is None for a topic deleted in the same transaction (`slug`
     names it then).
     """
-    if topic is not None:
+    if topic is not None and readers_see_it:
         reactions.topic_changed(topic)
     return AuditEntry.objects.create(
         topic=topic,

@@ -13,6 +13,8 @@ texts and the search text. Only this module writes it:
 Pandoc runs here and in validation, never in a reader's request.
 """
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,7 +27,7 @@ from citations.models import Work
 
 from .. import citing, images, metadata, paragraphs, reactions, rendering, search
 from ..assistant import index as assistant_index
-from ..models import Topic, TopicVersion, VersionPage, topic_url
+from ..models import Section, Topic, TopicVersion, VersionPage, topic_url
 
 # "Cite this entry" is shown in these styles whatever the site's style.
 CITE_STYLES = {"apa": "apa", "chicago": "chicago-author-date"}
@@ -201,6 +203,77 @@ def preview_page(version: TopicVersion) -> VersionPage:
     _render_text(page)
     fill_parts(page)
     return page
+
+
+@dataclass
+class SectionPreview:
+    html: str  # sanitised, as the page will show the section
+    errors: list  # the messages saving the text would give
+
+
+def preview_section(*, version: TopicVersion, heading: str, kind: str, body: str):
+    """Render one section's text as it stands in the editor (nothing is
+    stored): Pandoc, citeproc in the site's style with its reference list,
+    topic links, the figures it refers to (numbered within the preview),
+    MathML, sanitised. Problems come back in the words saving would use.
+
+    The text is parsed once: the same parse gives the checks and the page.
+    """
+    from .validation import check_sections
+
+    if kind not in Section.Kind.values:
+        kind = Section.Kind.OTHER
+    heading = Section(kind=kind, heading=heading.strip()).display_heading
+    figures = list(version.figures.all())
+    if len(body) > settings.SECTION_MAX_CHARS:
+        _analyses, errors = check_sections([(heading, body)])
+        return SectionPreview("", errors[0])
+    bodies = ["", body, *[f.caption for f in figures]]
+    chunks, analyses = rendering.parse_sections(bodies)
+    _analyses, errors = check_sections(
+        [(heading, body)],
+        figure_labels=[f.label for f in figures if f.label],
+        analyses=[analyses[1]],
+    )
+    if errors[0] or chunks is None:
+        problems = errors[0] or [
+            _("Figure captions could not be read: correct them and save.")
+        ]
+        return SectionPreview("", problems)
+    wanted = {label.lower().removeprefix("fig:") for label in analyses[1].figure_labels}
+    shown = [i for i, f in enumerate(figures) if f.label and f.label.lower() in wanted]
+    keys = set(analyses[1].citation_keys)
+    for i in shown:
+        keys |= set(analyses[2 + i].citation_keys)
+    works = [w.to_csl() for w in Work.objects.filter(key__in=keys).order_by("key")]
+    try:
+        rendered = rendering.render_version(
+            summary="",
+            sections=[rendering.SectionSource(heading, kind, body)],
+            seminal_keys=[],
+            works_csl=works,
+            topic_url=topic_url,
+            work_url=lambda key: reverse("citations:work", kwargs={"key": key}),
+            figures=[figure_source(figures[i]) for i in shown],
+            parsed=[chunks[0], chunks[1], *[chunks[2 + i] for i in shown]]
+            if body.strip()
+            else None,
+        )
+    except formatting.PandocLimit:
+        return SectionPreview(
+            "",
+            [
+                _(
+                    "Section “%(section)s” could not be rendered in time: look "
+                    "for unbalanced brackets ([ ]), deeply nested lists or a very "
+                    "long text."
+                )
+                % {"section": heading}
+            ],
+        )
+    except ValueError as error:
+        return SectionPreview("", [str(error)])
+    return SectionPreview(rendered.body_html, [])
 
 
 def publish_pages(versions: list[TopicVersion]) -> list[VersionPage]:

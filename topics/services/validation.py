@@ -11,21 +11,23 @@ from ..models import OldSlug, Topic, TopicVersion
 
 
 def check_sections(
-    sections, *, figure_labels=(), pending_slugs=(), pending_keys=()
+    sections, *, figure_labels=(), pending_slugs=(), pending_keys=(), analyses=None
 ) -> tuple[list, list[list[str]]]:
     """Check what section texts refer to; return analyses and errors.
 
     `sections` is a list of (heading, body). The errors are one list of
-    messages per section. Citation keys must name a Work, topic links a Topic
+    messages per section. `analyses`: rendering's analyses of the same
+    bodies, when already parsed. Citation keys must name a Work, topic links a Topic
     and @fig: labels a figure of the version; keys and slugs being created in
     the same run count as known.
     """
     limit = settings.SECTION_MAX_CHARS
     too_long = [len(body) > limit for _heading, body in sections]
     # An overlong text is not given to Pandoc at all.
-    analyses = rendering.analyse_sections(
-        ["" if len(body) > limit else body for _heading, body in sections]
-    )
+    if analyses is None:
+        analyses = rendering.analyse_sections(
+            ["" if len(body) > limit else body for _heading, body in sections]
+        )
     keys = {k for a in analyses for k in a.citation_keys}
     slugs = {s for a in analyses for s in a.topic_slugs}
     known_keys = set(Work.objects.filter(key__in=keys).values_list("key", flat=True))
