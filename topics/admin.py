@@ -348,6 +348,7 @@ class OrderedInline:
 
 class SectionInline(OrderedInline, admin.StackedInline):
     model = Section
+    template = "admin/topics/topicversion/section_inline.html"
     form = SectionForm
     formset = SectionInlineFormSet
     fields = [("kind", "heading", "position"), "body"]

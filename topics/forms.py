@@ -11,6 +11,7 @@ from .services import (
     figure_caption_heading,
     store_figure_image,
 )
+from .widgets import faster
 
 
 class NewTopicForm(forms.Form):
@@ -143,6 +144,11 @@ class SiblingFormSet(forms.BaseInlineFormSet):
         super().__init__(*args, **kwargs)
         self.siblings = siblings if siblings is not None else {}
         self.siblings[self.model] = self
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # Thirty sections are some 280 widgets: rendered in Python (widgets.py).
+        faster(form)
 
 
 class FigureForm(forms.ModelForm):
