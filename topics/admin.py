@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
@@ -19,6 +20,7 @@ from .assistant import admin as assistant_admin  # noqa: F401 (registers its mod
 from .desk import EditorDesk
 from .diff import diff_versions
 from .forms import (
+    FastInlineFormSet,
     FigureForm,
     FigureInlineFormSet,
     NewTopicForm,
@@ -342,8 +344,19 @@ class TopicAdmin(ModerationActions, admin.ModelAdmin):
         return False if obj is not None else super().has_change_permission(request, obj)
 
 
+class SameMediaInlineFormSet(helpers.InlineAdminFormSet):
+    """The forms of a formset are alike: their media is the formset's (the
+    stock property builds every form's wrapper to add up the same media,
+    a tenth of a 30-section change form's time)."""
+
+    @property
+    def media(self):
+        return self.opts.media + self.formset.media
+
+
 class OrderedInline:
     extra = 0
+    formset = FastInlineFormSet
 
 
 class SectionInline(OrderedInline, admin.StackedInline):
@@ -592,6 +605,14 @@ class TopicVersionAdmin(EditorDesk, ModerationActions, admin.ModelAdmin):
 
     class Media:
         js = ["js/editor.js"]
+
+    def get_inline_formsets(self, request, formsets, inline_instances, obj=None):
+        inline_formsets = super().get_inline_formsets(
+            request, formsets, inline_instances, obj
+        )
+        for inline_formset in inline_formsets:
+            inline_formset.__class__ = SameMediaInlineFormSet
+        return inline_formsets
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         version = self.get_object(request, object_id)

@@ -69,6 +69,7 @@ class TopicVersionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["seen_edit_count"].initial = self.instance.edit_count
+        faster(self)
 
     def clean_summary(self):
         summary = normalise_newlines(self.cleaned_data["summary"]).strip()
@@ -133,7 +134,16 @@ def kept_forms(formset):
     ]
 
 
-class SiblingFormSet(forms.BaseInlineFormSet):
+class FastInlineFormSet(forms.BaseInlineFormSet):
+    """An inline formset whose forms render in Python (widgets.py): a long
+    draft's change form has hundreds of widgets."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        faster(form)
+
+
+class SiblingFormSet(FastInlineFormSet):
     """An inline formset that knows the other formsets of its page.
 
     `siblings` is a dict shared by the formsets of one admin request
@@ -144,11 +154,6 @@ class SiblingFormSet(forms.BaseInlineFormSet):
         super().__init__(*args, **kwargs)
         self.siblings = siblings if siblings is not None else {}
         self.siblings[self.model] = self
-
-    def add_fields(self, form, index):
-        super().add_fields(form, index)
-        # Thirty sections are some 280 widgets: rendered in Python (widgets.py).
-        faster(form)
 
 
 class FigureForm(forms.ModelForm):

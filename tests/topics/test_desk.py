@@ -337,3 +337,46 @@ def test_the_change_form_runs_the_same_queries_however_many_comments(
         comment = services.add_comment(version=draft, by=moderator, body=f"More {n}")
         services.reply_to_comment(comment=comment, by=editor, body="Answer")
     assert count() == before
+
+
+@pytest.mark.pandoc
+def test_a_preview_reusing_its_citations_is_the_full_render(db, settings):
+    """As the editor types, formatted citations are reused (Pandoc runs
+    without citeproc): the HTML is exactly what a full render gives."""
+    from django.core.cache import caches
+
+    from topics import rendering
+    from topics.models import topic_url
+
+    works = [
+        WorkFactory(
+            key=f"k{i}",
+            title=f"Title {i}",
+            authors=[{"family": f"Fam{i % 3}", "given": "Ann"}],
+            year=2000 + i % 2,
+        ).to_csl()
+        for i in range(6)
+    ]
+
+    def render(body, cache):
+        chunks, _analyses = rendering.parse_sections(["", body])
+        return rendering.render_version(
+            summary="",
+            sections=[rendering.SectionSource("Def", "definition", body)],
+            seminal_keys=[],
+            works_csl=works,
+            topic_url=topic_url,
+            parsed=chunks,
+            page_data=False,
+            citations=cache,
+        ).body_html
+
+    cache = caches["default"]
+    render("One [@k0; @k1, p. 2] and @k2 said.\n\nTwo [see @k3, ch. 1], [@k4].", cache)
+    typed = (
+        "Other words [@k0; @k1, p. 2] and @k2 said $y$.\n\nTwo [see @k3, ch. 1], [@k4]."
+    )
+    assert render(typed, cache) == render(typed, None)
+    # A changed citation is formatted afresh.
+    changed = typed.replace("p. 2", "p. 9")
+    assert "p. 9" in render(changed, cache)

@@ -16,6 +16,7 @@ Pandoc runs here and in validation, never in a reader's request.
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -258,6 +259,8 @@ def preview_section(*, version: TopicVersion, heading: str, kind: str, body: str
             parsed=[chunks[0], chunks[1], *[chunks[2 + i] for i in shown]]
             if body.strip()
             else None,
+            page_data=False,
+            citations=caches["default"],
         )
     except formatting.PandocLimit:
         return SectionPreview(
