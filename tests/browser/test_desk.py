@@ -129,6 +129,29 @@ def test_text_typed_before_the_tab_closed_is_restored_and_saved(browser, desk):
     assert section.body.endswith("A sentence typed but never saved.")
 
 
+def test_text_typed_when_the_session_expired_is_offered_back_after_signing_in(
+    browser, desk
+):
+    context = browser.new_context()
+    page = open_draft(browser, desk, context)
+    type_at_end(page, " Typed while the session ran out.")
+    context.clear_cookies(name="sessionid")  # the session expires
+    page.keyboard.press("Control+s")
+    page.wait_for_url("**/admin/login/**")
+    page.fill("#id_username", "editor")
+    page.fill("#id_password", "editor-demo-pass")
+    page.click("input[type=submit]")
+    page.wait_for_url(desk["url"])
+
+    notice = page.locator("#autosave-notice")
+    expect(notice).to_contain_text("was not saved")
+    notice.get_by_role("button", name="Restore it").click()
+    page.keyboard.press("Control+s")
+    expect(page.get_by_text("was changed successfully")).to_be_visible()
+    section = desk["draft"].sections.order_by("position").first()
+    assert section.body.endswith("Typed while the session ran out.")
+
+
 def test_restored_text_never_overwrites_a_save_made_since(browser, desk):
     context = browser.new_context()
     page = open_draft(browser, desk, context)
