@@ -10,7 +10,7 @@ its docstring; everything else goes through the ORM.
 import datetime
 from html import escape
 
-from django.db import connection, models
+from django.db import connections, models, router
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -86,7 +86,8 @@ def topic_page(slug: str, number: int | None = None) -> VersionPage:
     page read takes a fraction of that (figures in the closing note of the
     change that made it).
     """
-    with connection.cursor() as cursor:
+    alias = router.db_for_read(VersionPage)
+    with connections[alias].cursor() as cursor:
         if number is None:
             cursor.execute(LIVE_PAGE_SQL, [slug])
         else:
@@ -100,7 +101,7 @@ def topic_page(slug: str, number: int | None = None) -> VersionPage:
         start += len(fields)
         built.append(
             model.from_db(
-                connection.alias,
+                alias,
                 [f.attname for f in fields],
                 [_value(f, v) for f, v in zip(fields, values, strict=True)],
             )
@@ -212,7 +213,7 @@ def surroundings(topic: Topic, version: TopicVersion) -> dict:
         "depth": 3 if version.kind == Kind.FIELD else 1,
         "no": False,
     }
-    with connection.cursor() as cursor:
+    with connections[router.db_for_read(Topic)].cursor() as cursor:
         cursor.execute(SURROUNDINGS_SQL, params)
         rows = cursor.fetchall()
     crumbs, children, related, referring = [], {}, [], []

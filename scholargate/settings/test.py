@@ -40,3 +40,8 @@ STORAGES = {
 # Every test renders its pages; tests of the page cache switch it on (and run
 # the after-commit callbacks that start new generations).
 PAGE_CACHE = False
+
+# Replicas (DATABASE_REPLICA_URLS, set by .ci/run) are only read from in the
+# tests of scholargate/dbrouter.py, which switch the router on: other tests
+# use the primary alone.
+DATABASE_ROUTERS = []

@@ -6,7 +6,7 @@ Both match the stems the index stores (text.py), so both find the same
 candidates; the ranking is the same Python code for both (ranking.py).
 """
 
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import F
 
 from ..models import Passage
@@ -50,7 +50,7 @@ class SqliteEngine(Engine):
     def candidates(self, stems, *, all_of, limit=CANDIDATES):
         joiner = " AND " if all_of else " OR "
         match = joiner.join(f'"{s}"' for s in stems)
-        with connection.cursor() as cursor:
+        with connections[router.db_for_read(Passage)].cursor() as cursor:
             cursor.execute(
                 "SELECT f.rowid FROM topics_passage_fts f "
                 "JOIN topics_passage p ON p.id = f.rowid "
@@ -70,7 +70,7 @@ class PostgresEngine(Engine):
     def candidates(self, stems, *, all_of, limit=CANDIDATES):
         joiner = " & " if all_of else " | "
         query = joiner.join(stems)
-        with connection.cursor() as cursor:
+        with connections[router.db_for_read(Passage)].cursor() as cursor:
             cursor.execute(
                 "SELECT p.id FROM topics_passage p "
                 "JOIN topics_topic t ON t.id = p.topic_id "
