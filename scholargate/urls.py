@@ -41,11 +41,19 @@ urlpatterns = [
     path("tags/", include(tag_patterns)),
     path("a-z/", topic_views.a_to_z, name="a-z"),
     path("random/", topic_views.random_topic, name="random"),
-    path("feeds/recent/", public_page()(RecentVersionsFeed()), name="feed-recent"),
-    path("feeds/tags/<slug:slug>/", public_page()(TagFeed()), name="feed-tag"),
+    path(
+        "feeds/recent/",
+        public_page(keys=("recent",))(RecentVersionsFeed()),
+        name="feed-recent",
+    ),
+    path(
+        "feeds/tags/<slug:slug>/",
+        public_page(keys=("recent", "tags"))(TagFeed()),
+        name="feed-tag",
+    ),
     path(
         "sitemap.xml",
-        public_page()(sitemap),
+        public_page(keys=("recent",))(sitemap),
         {"sitemaps": {"topics": TopicSitemap, "versions": VersionSitemap}},
         name="sitemap",
     ),

@@ -8,6 +8,7 @@ its docstring; everything else goes through the ORM.
 """
 
 import datetime
+import json
 from html import escape
 
 from django.db import connections, models, router
@@ -30,7 +31,7 @@ from .models import (
 # shows and the topic's; never the sources, the search index or the works.
 PAGE_FIELDS = {
     "version_id", "summary_html", "body_html", "byline", "head_html",
-    "header_html", "toc_html", "people_html", "entry_html",
+    "header_html", "toc_html", "people_html", "entry_html", "shows",
 }  # fmt: skip
 VERSION_FIELDS = {
     "id", "topic_id", "number", "title", "kind", "parent_id", "state",
@@ -68,11 +69,13 @@ VERSION_PAGE_SQL = PAGE_SQL.format(
 
 def _value(field, value):
     """A column as the ORM would give it (SQLite hands dates over as text
-    and booleans as integers)."""
+    and booleans as integers; JSON comes as text on both)."""
     if isinstance(field, models.DateTimeField) and isinstance(value, str):
         return timezone.make_aware(parse_datetime(value), datetime.UTC)
     if isinstance(field, models.BooleanField):
         return bool(value)
+    if isinstance(field, models.JSONField) and isinstance(value, str):
+        return json.loads(value)
     return value
 
 
@@ -163,7 +166,7 @@ tree(topic_id, parent_id, depth, slug, title, kind) AS (
     JOIN topics_topic t ON t.live_version_id = v.id
     WHERE tree.depth < %(depth)s AND t.is_unpublished = %(no)s
 )
-SELECT 'crumb', -chain.depth, 0, 0, t.slug, v.title, v.kind
+SELECT 'crumb', -chain.depth, t.id, 0, t.slug, v.title, v.kind
 FROM chain
 JOIN topics_topic t ON t.id = chain.topic_id
 JOIN topics_topicversion v ON v.id = t.live_version_id
@@ -171,7 +174,7 @@ WHERE t.is_unpublished = %(no)s
 UNION ALL
 SELECT 'sub', 0, topic_id, parent_id, slug, title, kind FROM tree
 UNION ALL
-SELECT 'related', r.position, 0, 0, t.slug, v.title, v.kind
+SELECT 'related', r.position, t.id, 0, t.slug, v.title, v.kind
 FROM topics_relatedtopic r
 JOIN topics_topic t ON t.id = r.target_id
 JOIN topics_topicversion v ON v.id = t.live_version_id
@@ -180,7 +183,7 @@ UNION ALL
 SELECT * FROM (
     -- From the links to this topic (indexed by target) to the live versions
     -- that hold them: the cost follows the links, not the corpus.
-    SELECT 'refby', 0, 0, 0, t.slug, v.title, v.kind
+    SELECT 'refby', 0, t.id, 0, t.slug, v.title, v.kind
     FROM topics_topicversion v
     JOIN topics_topic t ON t.live_version_id = v.id
     WHERE v.id IN (
@@ -205,6 +208,7 @@ def surroundings(topic: Topic, version: TopicVersion) -> dict:
 
     Links are (url, title); the sub-topic tree and the related lists come as
     HTML (these lists can be long, and are built for every uncached page).
+    `topic_ids` are every topic shown (for the page's surrogate keys).
     """
     params = {
         "parent": version.parent_id or 0,
@@ -217,6 +221,7 @@ def surroundings(topic: Topic, version: TopicVersion) -> dict:
         cursor.execute(SURROUNDINGS_SQL, params)
         rows = cursor.fetchall()
     crumbs, children, related, referring = [], {}, [], []
+    topic_ids = {topic_id for _part, _order, topic_id, *_rest in rows}
     for part, order, topic_id, parent_id, slug, title, kind in rows:
         link = (topic_url(slug), title)
         if part == "crumb":
@@ -267,4 +272,5 @@ def surroundings(topic: Topic, version: TopicVersion) -> dict:
         "crumb_links": [(topic_url(slug), title) for _depth, slug, title in crumbs],
         "sub_topics": mark_safe(build(topic.pk)),
         "related_html": mark_safe(related_html),
+        "topic_ids": topic_ids,
     }

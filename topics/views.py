@@ -24,9 +24,9 @@ from taggit.models import Tag
 from citations.bibtex import works_to_bibtex
 from citations.models import Work
 from scholargate import pagecache
-from scholargate.pagecache import public_page
+from scholargate.pagecache import public_page, shows, shows_topics
 
-from . import citing, metadata, search, selectors
+from . import citing, metadata, reactions, search, selectors
 from .diff import diff_versions
 from .filters import SearchFilter, TopicFilter
 from .models import (
@@ -86,16 +86,27 @@ def follow_old_slugs(view):
     return wrapper
 
 
-def _live_topic(slug):
+def _live_topic(request, slug):
     """A live topic for the pages about it (history, compare, cite), which
     never show its stored page."""
     topic = get_object_or_404(Topic.objects.select_related("live_version"), slug=slug)
     if topic.live_version is None:
         raise Http404("This topic has not been published yet.")
+    shows(request, reactions.topic_key(topic.pk))
     return topic
 
 
+def _shows_page(request, page, context):
+    """A topic page shows its topic, what its version names, and the topics
+    listed around it."""
+    key = reactions.topic_key(page.version.topic_id)
+    shows(request, key, reactions.list_key(key), *page.shows)
+    shows_topics(request, context["topic_ids"])
+    return context
+
+
 def _gone(request, topic):
+    shows(request, reactions.topic_key(topic.pk))
     return render(request, "topics/topic_gone.html", {"topic": topic}, status=410)
 
 
@@ -105,7 +116,8 @@ def topic_detail(request, slug):
     page = selectors.topic_page(slug)
     if page.version.topic.is_unpublished:
         return _gone(request, page.version.topic)
-    return render(request, "topics/topic_detail.html", page_context(page))
+    context = _shows_page(request, page, page_context(page))
+    return render(request, "topics/topic_detail.html", context)
 
 
 @public_page()
@@ -115,7 +127,8 @@ def version_detail(request, slug, number):
     version = page.version
     if version.topic.is_unpublished or version.is_permalink_withdrawn:
         return _gone(request, version.topic)
-    return render(request, "topics/topic_detail.html", page_context(page))
+    context = _shows_page(request, page, page_context(page))
+    return render(request, "topics/topic_detail.html", context)
 
 
 @never_cache
@@ -166,7 +179,7 @@ def _filtered(response, topic_filter, page=None):
     return response
 
 
-@public_page(query=LIST_QUERY)
+@public_page(query=LIST_QUERY, keys=("recent",))
 def topic_list(request):
     topics = Topic.objects.live().with_listing().order_by("live_version__title", "pk")
     topic_filter = TopicFilter(request.GET, queryset=topics)
@@ -187,7 +200,7 @@ HOME_FIELDS = 24
 HOME_CHILDREN = 8
 
 
-@public_page()
+@public_page(keys=("recent", "tags"))
 def home(request):
     live = Topic.objects.live().with_listing()
     fields = list(
@@ -236,7 +249,7 @@ def home(request):
 @public_page()
 @follow_old_slugs
 def topic_history(request, slug):
-    topic = _live_topic(slug)
+    topic = _live_topic(request, slug)
     if topic.is_unpublished:
         return _gone(request, topic)
     versions = list(
@@ -273,7 +286,7 @@ def compare_redirect(request, slug):
 @public_page()
 @follow_old_slugs
 def compare_versions(request, slug, a, b):
-    topic = _live_topic(slug)
+    topic = _live_topic(request, slug)
     if topic.is_unpublished:
         return _gone(request, topic)
     versions = {
@@ -323,7 +336,7 @@ def cite_entry(request, slug, fmt, number=None):
     """Cite this entry as BibTeX, RIS or CSL-JSON, pointing at the permalink."""
     if fmt not in {"bib", "ris", "json"}:
         raise Http404("Citations come as cite.bib, cite.ris or cite.json.")
-    topic, page = selectors.approved_page(_live_topic(slug), number)
+    topic, page = selectors.approved_page(_live_topic(request, slug), number)
     if topic.is_unpublished or page.version.is_permalink_withdrawn:
         return _gone(request, topic)
     filename = f"{topic.slug}-v{page.version.number}.{fmt}"
@@ -342,7 +355,7 @@ def cite_part(request, slug, number, anchor):
     """Cite a section or a paragraph of an approved version: APA, Chicago and
     BibTeX, pointing at the permalink with its anchor. `?panel=1` gives the
     texts alone, for the panel the topic page opens in place."""
-    topic, page = selectors.approved_page(_live_topic(slug), number)
+    topic, page = selectors.approved_page(_live_topic(request, slug), number)
     if topic.is_unpublished or page.version.is_permalink_withdrawn:
         return _gone(request, topic)
     part = citing.find_part(page, anchor)
@@ -371,7 +384,7 @@ def cite_part(request, slug, number, anchor):
 @follow_old_slugs
 def references_bibtex(request, slug, number=None):
     """The works a version cites or lists, as they were when it was approved."""
-    topic, page = selectors.approved_page(_live_topic(slug), number)
+    topic, page = selectors.approved_page(_live_topic(request, slug), number)
     if topic.is_unpublished or page.version.is_permalink_withdrawn:
         return _gone(request, topic)
     works = [Work.from_csl(item) for item in page.works_csl]
@@ -387,6 +400,8 @@ def references_bibtex(request, slug, number=None):
 @public_page()
 def person_detail(request, slug):
     person = get_object_or_404(Person, slug=slug)
+    key = f"person-{person.pk}"
+    shows(request, key, reactions.list_key(key), "works")
     live = Topic.objects.live().with_listing().order_by("live_version__title")
     topics = live.filter(live_version__key_figure_links__person=person)
     authored = live.filter(live_version__author_links__person=person)
@@ -398,6 +413,7 @@ def person_detail(request, slug):
         works = Work.objects.filter(
             author_index__icontains=f"|{family.lower()}, {given[0].lower()}"
         ).order_by("year", "key")
+    shows_topics(request, [t.pk for t in topics] + [t.pk for t in authored])
     return render(
         request,
         "topics/person_detail.html",
@@ -405,7 +421,7 @@ def person_detail(request, slug):
     )
 
 
-@public_page(query=LIST_QUERY)
+@public_page(query=LIST_QUERY, keys=("recent",))
 def search_view(request):
     """Full-text search over live versions, combined with the list's filters."""
     text = search.clean_query(request.GET.get("q"))
@@ -453,7 +469,7 @@ def tag_counts():
     return counts
 
 
-@public_page()
+@public_page(keys=("recent", "tags"))
 def tag_list(request):
     tags = sorted(tag_counts(), key=lambda tag: tag["name"].lower())
     return render(request, "topics/tag_list.html", {"tags": tags})
@@ -472,6 +488,9 @@ def tag_detail(request, slug):
     if not page.object_list:
         # A tag only drafts (or unpublished topics) use is not public.
         raise Http404("No published topic has this tag.")
+    key = f"tag-{tag.pk}"
+    shows(request, key, reactions.list_key(key))
+    shows_topics(request, [topic.pk for topic in page.object_list])
     return render(request, "topics/tag_detail.html", {"tag": tag, "page": page})
 
 
@@ -481,7 +500,7 @@ def fold(text):
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-@public_page()
+@public_page(keys=("recent",))
 def a_to_z(request):
     titles = (
         Topic.objects.live()

@@ -10,7 +10,9 @@ is never served again. What calls it is listed in topics/reactions.py.
 - `PageCacheMiddleware`: serves anonymous requests from the cache before
   sessions and authentication run, and fills it;
 - `public_page`: marks a view's responses as cacheable, with ETag and
-  Last-Modified from the generation (Django's `condition()`).
+  Last-Modified from the generation (Django's `condition()`), and names
+  what they show for the HTTP caches in front (`shows`, the `xkey` header);
+- `purge`: after a change, purges the pages that show it from those caches.
 """
 
 from .generations import (
@@ -22,7 +24,7 @@ from .generations import (
     new_generation,
 )
 from .middleware import PageCacheMiddleware, is_anonymous_request
-from .views import public_page
+from .views import public_page, shows, shows_topics
 
 __all__ = [
     "PageCacheMiddleware",
@@ -34,4 +36,6 @@ __all__ = [
     "last_modified",
     "new_generation",
     "public_page",
+    "shows",
+    "shows_topics",
 ]

@@ -119,13 +119,17 @@ def new_generation() -> str:
 
 def changed(*keys: str) -> None:
     """Something readers could see changed: a new generation once the
-    transaction commits (at once outside one).
+    transaction commits (at once outside one), and purges of the pages
+    that show `keys` from the HTTP caches in front of the site.
 
     A page rendered before the commit shows the old data and is stored
-    under the old generation, which no request reads afterwards. `keys`
-    name what changed, for logs and finer caches in front of the site.
+    under the old generation, which no request reads afterwards.
     """
     transaction.on_commit(new_generation)
+    if keys:
+        from . import purge
+
+        transaction.on_commit(lambda: purge.send(keys))
 
 
 def last_modified(token, now=None) -> datetime.datetime | None:

@@ -10,6 +10,8 @@ from django.views.decorators.http import condition
 from .generations import etag, generation, last_modified
 from .middleware import is_anonymous_request, validators
 
+KEY_HEADER = "xkey"
+
 
 def _token(request):
     token = getattr(request, "page_generation", None)
@@ -18,7 +20,23 @@ def _token(request):
     return token
 
 
-def public_page(query=()):
+def shows(request, *keys: str) -> None:
+    """Name more of what the page shows (surrogate keys: "topic-12", "tag-3",
+    "recent"...): an HTTP cache in front drops it when one of them changes."""
+    request.__dict__.setdefault("surrogate_keys", set()).update(keys)
+
+
+def shows_topics(request, topic_ids) -> None:
+    """The topics a page lists, one key each; a long list is named "recent"
+    (purged by any change of any topic) to keep the header short."""
+    topic_ids = set(topic_ids)
+    if len(topic_ids) > settings.SURROGATE_KEYS_MAX:
+        shows(request, "recent")
+    else:
+        shows(request, *(f"topic-{pk}" for pk in topic_ids))
+
+
+def public_page(query=(), keys=()):
     """Mark a reader's page as cacheable and conditional.
 
     Its validators come from the generation: a revalidation that matches
@@ -26,8 +44,12 @@ def public_page(query=()):
     string uses the parameter names in `query`, and a view can refuse
     storing one response by setting `response.public_page = False` (a query
     that was not valid). Signed-in staff get their own page, never stored.
+
+    Readers' pages carry an `xkey` header naming what they show: "all",
+    `keys`, and what the view adds with `shows`.
     """
     allowed = set(query)
+    static_keys = {"all", *keys}
 
     def decorator(view):
         conditional = condition(
@@ -59,6 +81,9 @@ def public_page(query=()):
                     if header in response:
                         del response[header]
             _public_headers(response)
+            if response.status_code == 410 or getattr(response, "public_page", False):
+                shown = static_keys | getattr(request, "surrogate_keys", set())
+                response[KEY_HEADER] = " ".join(sorted(shown))
             return response
 
         return wrapper

@@ -266,6 +266,14 @@ PAGE_GENERATION_FILE = Path(
 # How long a CDN or proxy may serve a page without asking (s-maxage); 0 means
 # it stores pages but revalidates each time (a 304 when nothing changed).
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", 0))
+# HTTP caches in front of the site that take purges by surrogate key (Varnish
+# with xkey: deploy/varnish/scholargate.vcl), as comma-separated addresses a
+# PURGE request is sent to after each change readers could see.
+HTTP_CACHE_PURGE_URLS = env_list("HTTP_CACHE_PURGE_URLS")
+HTTP_CACHE_PURGE_RETRIES = int(os.environ.get("HTTP_CACHE_PURGE_RETRIES", "3"))
+# Pages listing more topics than this carry the key "recent" (purged by any
+# change of a topic) instead of one key each.
+SURROGATE_KEYS_MAX = int(os.environ.get("SURROGATE_KEYS_MAX", "200"))
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"

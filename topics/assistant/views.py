@@ -98,7 +98,7 @@ def _not_stored(response):
 
 @accepts_control_characters
 @require_safe
-@public_page(query=("q",))
+@public_page(query=("q",), keys=("recent",))
 def ask(request):
     question, result, error = _ask(request)
     context = {
@@ -125,7 +125,7 @@ def ask(request):
 
 @accepts_control_characters
 @require_safe
-@public_page(query=("q",))
+@public_page(query=("q",), keys=("recent",))
 def answer_json(request):
     """`{"question", "covered", "passages": [...], "nearest_topics": [...]}`,
     passages best first."""

@@ -48,6 +48,10 @@ class VersionPage(models.Model):
     # What a reader can quote, with its permanent anchor (topics/paragraphs.py):
     # [{id, section, heading, number, tag, text, html}].
     paragraphs = models.JSONField(default=list, blank=True)
+    # The surrogate keys of the rows the page shows besides its topic
+    # (topics/reactions.py, version_keys): an HTTP cache in front drops the
+    # page when one of them changes, and approving the version purges them.
+    shows = models.JSONField(default=list, blank=True)
     # The parts of the page around the text, rendered from their templates
     # (topics/includes/*.html): the head's metadata, the header (title, lede,
     # byline), the contents, the key figures, and tags + versions + cite.

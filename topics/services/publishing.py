@@ -287,6 +287,7 @@ def publish_pages(versions: list[TopicVersion]) -> list[VersionPage]:
     """
     pages = [_new_page(version) for version in versions]
     for page in pages:
+        page.shows = reactions.version_keys(page.version)
         _render_text(page, previous=_previous_paragraphs(page.version))
     _cite_texts(pages)
     for page in pages:
