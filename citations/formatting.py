@@ -10,6 +10,7 @@ import functools
 import json
 import os
 import re
+import secrets
 import subprocess
 import tempfile
 from pathlib import Path
@@ -48,6 +49,11 @@ def pandoc(source, to, fmt, extra_args=(), *, time_limit=None):
     Raise PandocLimit when it runs longer than `time_limit` seconds (default
     PANDOC_TIME_LIMIT) or needs more than PANDOC_MEMORY_LIMIT_MB of heap.
     """
+    arguments = [f"--from={fmt}", f"--to={to}", "--wrap=none", *extra_args]
+    return _run(arguments, source, time_limit)
+
+
+def _run(arguments, source, time_limit=None):
     seconds = time_limit or settings.PANDOC_TIME_LIMIT
     command = [
         pandoc_path(),
@@ -57,10 +63,7 @@ def pandoc(source, to, fmt, extra_args=(), *, time_limit=None):
         # 2,000-word section with 20 citations renders in 190 ms, not 290.
         "-A64m",
         "-RTS",
-        f"--from={fmt}",
-        f"--to={to}",
-        "--wrap=none",
-        *extra_args,
+        *arguments,
     ]
     try:
         # On expiry, run() kills the child before raising.
@@ -120,6 +123,47 @@ def citeproc_html(ast, items, style=None, extra_args=()):
                 *extra_args,
             ],
         )
+
+
+BATCH_SCRIPT = Path(__file__).parent / "lua" / "batch.lua"
+
+
+def citeproc_html_batch(
+    documents, style=None, *, filters=(), mathml=False, section_divs=False
+):
+    """citeproc_html for many documents in one Pandoc run, each rendered as
+    it would be alone: [(ast, items)] -> [html].
+
+    Pandoc's start and the reading of the style are most of a short
+    document's time (0.16 s of a generated topic's 0.2 s): a batch shares
+    them. The time limit grows with the batch (PANDOC_TIME_LIMIT for each
+    document); a batch that fails is not retried here.
+    """
+    if not documents:
+        return []
+    separator = f"SGDOC{secrets.token_hex(8)}"
+    header = {
+        "separator": separator,
+        "csl": str(style_path(style)),
+        "filters": [str(f) for f in filters],
+        "mathml": mathml,
+        "section_divs": section_divs,
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        lines = [json.dumps(header)]
+        for number, (ast, items) in enumerate(documents):
+            bibliography = Path(tmp) / f"items-{number}.json"
+            bibliography.write_text(json.dumps(items), encoding="utf-8")
+            lines += [str(bibliography), json.dumps(ast)]
+        output = _run(
+            ["lua", str(BATCH_SCRIPT)],
+            "\n".join(lines) + "\n",
+            settings.PANDOC_TIME_LIMIT * len(documents),
+        )
+    parts = output.split(f"\n{separator}\n")
+    if len(parts) != len(documents) + 1 or parts[-1]:
+        raise PandocFailed("The batch gave back a different number of documents.")
+    return [part + "\n" for part in parts[:-1]]
 
 
 def format_references(items, style=None):

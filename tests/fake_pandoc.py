@@ -133,12 +133,28 @@ def parse_sections(bodies):
     return [[] for _body in bodies], analyse_sections(bodies)
 
 
+def parse_many(body_lists):
+    return [parse_sections(bodies) for bodies in body_lists]
+
+
+def render_versions(specs):
+    results = []
+    for spec in specs:
+        try:
+            results.append(render_version(**spec))
+        except ValueError as error:
+            results.append(error)
+    return results
+
+
 def install(monkeypatch):
     from citations import formatting
 
     monkeypatch.setattr(rendering, "analyse_sections", analyse_sections)
     monkeypatch.setattr(rendering, "parse_sections", parse_sections)
     monkeypatch.setattr(rendering, "render_version", render_version)
+    monkeypatch.setattr(rendering, "parse_many", parse_many)
+    monkeypatch.setattr(rendering, "render_versions", render_versions)
     monkeypatch.setattr(formatting, "format_references", format_references)
 
     def refuse(*args, **kwargs):
@@ -147,3 +163,4 @@ def install(monkeypatch):
         )
 
     monkeypatch.setattr(formatting, "pandoc", refuse)
+    monkeypatch.setattr(formatting, "_run", refuse)

@@ -220,3 +220,71 @@ def test_an_image_from_another_site_becomes_a_link_to_it():
     html = render("Look: ![a cat](https://cats.example/cat.png).").body_html
     assert "<img" not in html
     assert '<a href="https://cats.example/cat.png">a cat</a>' in html
+
+
+SECOND = {
+    "id": "hochreiter1997",
+    "type": "article-journal",
+    "title": "Long short-term memory",
+    "author": [
+        {"family": "Hochreiter", "given": "Sepp"},
+        {"family": "Schmidhuber", "given": "Jürgen"},
+    ],
+    "issued": {"date-parts": [[1997]]},
+    "container-title": "Neural Computation",
+}
+BATCH_TEXTS = [
+    # Citations in both styles of reference, display math, a topic link.
+    "Deep nets [@lecun2015, p. 437] learn features; @hochreiter1997 add gates."
+    "\n\n$$\\sum_i x_i^2$$\n\nSee [memory](topic:memory).",
+    # A definition list, emphasis, a seminal work and no citation.
+    "Gate\n: A *multiplicative* unit.\n\nCell\n: Carries the state.",
+    # Document-wide syntax: a footnote and a heading (read alone).
+    "A claim.[^1]\n\n### Aside\n\nMore [@lecun2015].\n\n[^1]: The note.",
+    # The same heading in another version: alone it is "aside" again.
+    "### Aside\n\nText [@hochreiter1997; @lecun2015].",
+]
+
+
+def batch_specs():
+    return [
+        {
+            "summary": f"Lede {n} of *version*.",
+            "sections": [
+                SectionSource("Definition", "definition", text),
+                SectionSource("History", "history", f"Began in {1950 + n}."),
+            ],
+            "seminal_keys": ["lecun2015"] if n == 1 else [],
+            "works_csl": [WORK, SECOND],
+            "topic_url": lambda slug: f"/topics/{slug}/",
+            "work_url": lambda key: f"/works/{key}/",
+        }
+        for n, text in enumerate(BATCH_TEXTS)
+    ]
+
+
+def test_many_versions_render_in_one_run_exactly_as_each_alone():
+    from topics.rendering import parse_many, parse_sections, render_versions
+
+    alone = [render_version(**spec) for spec in batch_specs()]
+    together = render_versions(batch_specs())
+
+    assert together == alone
+    assert 'id="aside"' in alone[2].body_html and 'id="aside"' in alone[3].body_html
+    assert "Hochreiter" in alone[0].body_html and "<math" in alone[0].body_html
+    bodies = [
+        [spec["summary"]] + [s.body for s in spec["sections"]] for spec in batch_specs()
+    ]
+    assert parse_many(bodies) == [parse_sections(b) for b in bodies]
+
+
+def test_a_text_that_swallows_what_follows_never_swallows_another_version():
+    from topics.rendering import parse_many, parse_sections
+
+    # Read together, the open div would take in the next version's text.
+    bodies = [["A lede."], ["::: {.note}\nnever closed"], ["Another *lede*."]]
+    parsed = parse_many(bodies)
+
+    assert parsed == [parse_sections(b) for b in bodies]
+    (third_chunks, _analyses) = parsed[2]
+    assert third_chunks[0][0]["t"] == "Para"

@@ -62,50 +62,96 @@ def figure_source(figure) -> rendering.FigureSource:
     )
 
 
-def _render_text(page: VersionPage, *, style=None, previous=(), keep_ids=False):
+def _render_text(
+    page: VersionPage, *, style=None, previous=(), keep_ids=False, parsed=None
+):
     """Run Pandoc on the version's text into the page (nothing saved), and
     give its paragraphs their anchors: kept from `previous` (the paragraphs of
     the version before), by position when `keep_ids` (a re-render).
 
     Raise ValidationError when Pandoc cannot render it within its limits.
     """
-    version = page.version
     try:
-        rendered = rendering.render_version(
-            summary=version.summary,
-            sections=[
-                rendering.SectionSource(s.display_heading, s.kind, s.body)
-                for s in version.sections.all()
-            ],
-            seminal_keys=[
-                link.work.key
-                for link in version.seminal_work_links.select_related("work")
-            ],
-            works_csl=page.works_csl,
-            topic_url=topic_url,
-            work_url=lambda key: reverse("citations:work", kwargs={"key": key}),
-            style=style,
-            figures=[figure_source(f) for f in version.figures.all()],
+        rendered = rendering.render_version(**_spec(page, style, parsed))
+    except (formatting.PandocLimit, ValueError) as error:
+        raise _render_error(page.version, error) from None
+    _apply(page, rendered, previous=previous, keep_ids=keep_ids)
+
+
+def _render_texts(pages, *, style=None, previous, keep_ids=False, parsed=None):
+    """_render_text for many pages: one Pandoc run for all their HTML. A
+    batch Pandoc stops (a limit) is done again page by page, to name the
+    version at fault."""
+    parsed = parsed or {}
+    specs = [_spec(page, style, parsed.get(page.version.pk)) for page in pages]
+    try:
+        results = rendering.render_versions(specs)
+    except (formatting.PandocLimit, formatting.PandocFailed):
+        results = [None] * len(pages)
+    for page, result in zip(pages, results, strict=True):
+        if result is None:
+            _render_text(page, style=style, previous=previous(page), keep_ids=keep_ids)
+        elif isinstance(result, ValueError):
+            raise _render_error(page.version, result)
+        else:
+            _apply(page, result, previous=previous(page), keep_ids=keep_ids)
+
+
+def _spec(page: VersionPage, style=None, parsed=None) -> dict:
+    """What rendering.render_version takes for the page's version. `parsed`:
+    (chunks, analyses) of validation.version_sections, when already read."""
+    version = page.version
+    sections = [
+        rendering.SectionSource(s.display_heading, s.kind, s.body)
+        for s in version.sections.all()
+    ]
+    chunks = None
+    if parsed is not None and parsed[0] is not None:
+        # The summary, the sections that have text, the captions.
+        chunks = parsed[0]
+        chunks = (
+            chunks[:1]
+            + [c for c, s in zip(chunks[1:], sections, strict=False) if s.body.strip()]
+            + chunks[1 + len(sections) :]
         )
-    except formatting.PandocLimit as limit:
+    return {
+        "summary": version.summary,
+        "sections": sections,
+        "seminal_keys": [
+            link.work.key for link in version.seminal_work_links.select_related("work")
+        ],
+        "works_csl": page.works_csl,
+        "topic_url": topic_url,
+        "work_url": lambda key: reverse("citations:work", kwargs={"key": key}),
+        "style": style,
+        "figures": [figure_source(f) for f in version.figures.all()],
+        "parsed": chunks,
+    }
+
+
+def _render_error(version, error) -> ValidationError:
+    if isinstance(error, formatting.PandocLimit):
         message = (
             _(
                 "“%(title)s” could not be rendered within the memory limit: look "
                 "for unbalanced brackets ([ ]), deeply nested lists or a very "
                 "long text."
             )
-            if limit.reason == "memory"
+            if error.reason == "memory"
             else _(
                 "“%(title)s” could not be rendered in time: look for unbalanced "
                 "brackets ([ ]), deeply nested lists or a very long text."
             )
         )
-        raise ValidationError(message % {"title": version.title}) from None
-    except ValueError as error:
-        raise ValidationError(
-            _("“%(title)s” could not be rendered: %(problem)s")
-            % {"title": version.title, "problem": error}
-        ) from None
+        return ValidationError(message % {"title": version.title})
+    return ValidationError(
+        _("“%(title)s” could not be rendered: %(problem)s")
+        % {"title": version.title, "problem": error}
+    )
+
+
+def _apply(page: VersionPage, rendered, *, previous, keep_ids) -> None:
+    version = page.version
     # Key figures and tags are part of the version: kept with its page.
     people = [
         {
@@ -279,16 +325,21 @@ def preview_section(*, version: TopicVersion, heading: str, kind: str, body: str
     return SectionPreview(rendered.body_html, [])
 
 
-def publish_pages(versions: list[TopicVersion]) -> list[VersionPage]:
+def publish_pages(versions: list[TopicVersion], *, parsed=None) -> list[VersionPage]:
     """Render and store the pages of versions being approved.
 
-    Each version's text is one Pandoc run; the cite texts of all of them
-    take two. Called inside the approval's transaction.
+    The texts of all of them are one Pandoc run, and their cite texts two.
+    `parsed`: {version id: (chunks, analyses)} from validation, when read.
+    Called inside the approval's transaction.
     """
     pages = [_new_page(version) for version in versions]
     for page in pages:
         page.shows = reactions.version_keys(page.version)
-        _render_text(page, previous=_previous_paragraphs(page.version))
+    _render_texts(
+        pages,
+        previous=lambda page: _previous_paragraphs(page.version),
+        parsed=parsed,
+    )
     _cite_texts(pages)
     for page in pages:
         fill_parts(page)

@@ -133,8 +133,9 @@ def figure_caption_heading(number: int, label: str) -> str:
     return _("Caption of figure %(number)s") % {"number": number}
 
 
-def validate_version(version: TopicVersion) -> None:
-    """Raise ValidationError listing every unresolved reference of a version."""
+def version_sections(version: TopicVersion) -> tuple[list, list]:
+    """((heading, body) of the summary, each section and each caption; the
+    figures) of a version, as validation reads them."""
     sections = [(_("Summary"), version.summary)]
     sections += [(s.display_heading, s.body) for s in version.sections.all()]
     figures = list(version.figures.all())
@@ -142,8 +143,30 @@ def validate_version(version: TopicVersion) -> None:
         (figure_caption_heading(n, f.label), f.caption)
         for n, f in enumerate(figures, start=1)
     ]
+    return sections, figures
+
+
+def parse_versions(versions: list[TopicVersion]) -> dict:
+    """{version id: (chunks, analyses)} of many versions' texts, read in as
+    few Pandoc runs as give the same result (rendering.parse_many). An
+    overlong text is not read (check_sections refuses it)."""
+    limit = settings.SECTION_MAX_CHARS
+    lists = [
+        ["" if len(body) > limit else body for _h, body in version_sections(v)[0]]
+        for v in versions
+    ]
+    parsed = rendering.parse_many(lists)
+    return {v.pk: result for v, result in zip(versions, parsed, strict=True)}
+
+
+def validate_version(version: TopicVersion, *, parsed=None) -> None:
+    """Raise ValidationError listing every unresolved reference of a version.
+    `parsed`: its (chunks, analyses) from parse_versions, when read."""
+    sections, figures = version_sections(version)
     _analyses, found = check_sections(
-        sections, figure_labels=[f.label for f in figures if f.label]
+        sections,
+        figure_labels=[f.label for f in figures if f.label],
+        analyses=parsed[1] if parsed is not None else None,
     )
     errors = [message for messages in found for message in messages]
     try:

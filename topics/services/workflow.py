@@ -7,7 +7,7 @@ records an audit entry and sends its mail only once the transaction commits.
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,7 +27,7 @@ from .common import (
     sources_edited_by,
 )
 from .drafts import _copy_version
-from .validation import validate_version
+from .validation import parse_versions, validate_version
 
 State = TopicVersion.State
 Action = AuditEntry.Action
@@ -166,8 +166,12 @@ def _go_live(topic: Topic, versions: list[TopicVersion], *, by) -> None:
     `versions` are submitted versions of different topics, already locked;
     `topic` is given for one version (its lock), None for several.
     """
+    # Each text is read once, for its checks and its page; many versions'
+    # texts in one Pandoc run.
+    prefetch_related_objects(versions, "sections", "figures")
+    parsed = parse_versions(versions)
     for version in versions:
-        validate_version(version)
+        validate_version(version, parsed=parsed[version.pk])
         current = topic or version.topic
         if current.live_version_id:
             TopicVersion.objects.filter(pk=current.live_version_id).update(
@@ -179,7 +183,7 @@ def _go_live(topic: Topic, versions: list[TopicVersion], *, by) -> None:
         version.approved_at = timezone.now()
         version.approved_by = by
         version.save(update_fields=["number", "state", "approved_at", "approved_by"])
-    publishing.publish_pages(versions)
+    publishing.publish_pages(versions, parsed=parsed)
     for version in versions:
         current = topic or version.topic
         current.live_version = version
