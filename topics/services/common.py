@@ -24,16 +24,22 @@ def require_editor(user) -> None:
         raise PermissionDenied(_("Only editors can do this."))
 
 
+# FOR NO KEY UPDATE: a transition never changes a topic's or a version's
+# key, so rows of other topics that point at a locked one (links, parents)
+# can still be written meanwhile; FOR UPDATE would make two approvals that
+# link each other's topics deadlock.
+
+
 def lock_version(version: TopicVersion) -> tuple[Topic, TopicVersion]:
     """Lock the topic and the version (in that order) and return fresh rows."""
-    topic = Topic.objects.select_for_update().get(pk=version.topic_id)
-    locked = TopicVersion.objects.select_for_update().get(pk=version.pk)
+    topic = Topic.objects.select_for_update(no_key=True).get(pk=version.topic_id)
+    locked = TopicVersion.objects.select_for_update(no_key=True).get(pk=version.pk)
     locked.topic = topic
     return topic, locked
 
 
 def lock_topic(topic: Topic) -> Topic:
-    return Topic.objects.select_for_update().get(pk=topic.pk)
+    return Topic.objects.select_for_update(no_key=True).get(pk=topic.pk)
 
 
 def audit(
