@@ -56,6 +56,34 @@ def test_rerender_command_changes_formatting_only(client, entry):
     assert "Entropy measures uncertainty" in after
 
 
+@pytest.mark.pandoc
+def test_rerendering_in_batches_stores_what_one_at_a_time_would(entry):
+    from topics.models import VersionPage
+
+    fields = ["body_html", "summary_html", "paragraphs", "cite_html", "header_html"]
+    ids = sorted(v.pk for v in entry)
+
+    def stored():
+        return list(
+            VersionPage.objects.filter(version_id__in=ids)
+            .order_by("pk")
+            .values_list(*fields)
+        )
+
+    services.rerender_versions(version_ids=ids, style="ieee")
+    together = stored()
+    services.rerender_versions(version_ids=ids, style="apa")
+    for pk in ids:
+        services.rerender_version(version_id=pk, style="ieee")
+    assert stored() == together
+    assert "[1, p. 2]" in "".join(
+        row[0]
+        .replace('<a href="#ref-doe2020" role="doc-biblioref">', "")
+        .replace("</a>", "")
+        for row in together
+    )
+
+
 @pytest.mark.django_db
 def test_clean_media_deletes_only_old_unreferenced_files(editor):
     import os

@@ -26,6 +26,7 @@ from .publishing import (
     preview_section,
     refresh_page_parts,
     rerender_version,
+    rerender_versions,
 )
 from .validation import (
     check_parent,
@@ -79,6 +80,7 @@ __all__ = [
     "preview_section",
     "SectionPreview",
     "rerender_version",
+    "rerender_versions",
     "refresh_page_parts",
     # Validation
     "add_comment",

@@ -19,8 +19,10 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from citations import formatting
@@ -29,6 +31,7 @@ from citations.models import Work
 from .. import citing, images, metadata, paragraphs, reactions, rendering, search
 from ..assistant import index as assistant_index
 from ..models import Section, Topic, TopicVersion, VersionPage, topic_url
+from .validation import parse_versions
 
 # "Cite this entry" is shown in these styles whatever the site's style.
 CITE_STYLES = {"apa": "apa", "chicago": "chicago-author-date"}
@@ -350,24 +353,53 @@ def publish_pages(versions: list[TopicVersion], *, parsed=None) -> list[VersionP
     return pages
 
 
-@transaction.atomic
 def rerender_version(*, version_id: int, style: str | None = None) -> VersionPage:
-    """Re-render an approved version in a style, with its stored works.
+    """Re-render one approved version in a style (see rerender_versions)."""
+    return rerender_versions(version_ids=[version_id], style=style)[0]
+
+
+@transaction.atomic
+def rerender_versions(
+    *, version_ids: list[int], style: str | None = None
+) -> list[VersionPage]:
+    """Re-render approved versions in a style, with their stored works.
 
     Formatting only: the text, the works and the authors are those of the
-    approval. The re-render command calls it from worker processes.
+    approval. Their texts are read in one Pandoc run and rendered in
+    another, their cite texts in two. The re-render command calls it from
+    worker processes, a batch at a time.
     """
-    page = VersionPage.objects.select_for_update().get(version_id=version_id)
-    page.version = TopicVersion.objects.select_related("topic").get(pk=version_id)
-    _render_text(page, style=style, previous=page.paragraphs, keep_ids=True)
-    _cite_texts([page])
-    fill_parts(page)
-    page.save(update_fields=[*TEXT_FIELDS, "cite_html", *PART_FIELDS, "rendered_at"])
-    search.index_page(page)
-    if page.version.state == TopicVersion.State.PUBLISHED:
-        assistant_index.index_pages([page])
-    reactions.topic_changed(page.version.topic)
-    return page
+    pages = list(
+        VersionPage.objects.select_for_update(of=("self",))
+        .select_related("version__topic")
+        .filter(version_id__in=version_ids)
+        .order_by("pk")
+    )
+    versions = [page.version for page in pages]
+    prefetch_related_objects(versions, "sections", "figures")
+    _render_texts(
+        pages,
+        style=style,
+        previous=lambda page: page.paragraphs,
+        keep_ids=True,
+        parsed=parse_versions(versions),
+    )
+    _cite_texts(pages)
+    now = timezone.now()
+    for page in pages:
+        fill_parts(page)
+        page.rendered_at = now
+    VersionPage.objects.bulk_update(
+        pages, [*TEXT_FIELDS, "cite_html", *PART_FIELDS, "rendered_at"]
+    )
+    for page in pages:
+        search.index_page(page)
+    assistant_index.index_pages(
+        [p for p in pages if p.version.state == TopicVersion.State.PUBLISHED]
+    )
+    for topic_id in sorted({version.topic_id for version in versions}):
+        reactions.topic_changed(Topic(pk=topic_id))
+    return pages
 
 
 def refresh_page_parts(*, topic: Topic | None = None, batch: int = 500) -> int:

@@ -1,6 +1,7 @@
 """Re-render every approved version: after a change of citation style, or
 of the templates of the page's parts."""
 
+import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from django.conf import settings
@@ -14,13 +15,17 @@ from citations.services import refresh_references
 from topics import services
 from topics.models import TopicVersion
 
+# Versions per batch: one transaction, two Pandoc runs for their texts and
+# two for their cite texts.
+BATCH = 25
 
-def _rerender(version_id, style):
+
+def _rerender(version_ids, style):
     try:
-        services.rerender_version(version_id=version_id, style=style)
+        services.rerender_versions(version_ids=version_ids, style=style)
     finally:
         connections.close_all()
-    return version_id
+    return len(version_ids)
 
 
 def _start_worker():
@@ -62,22 +67,25 @@ class Command(BaseCommand):
         ids = list(
             TopicVersion.objects.approved().order_by("pk").values_list("pk", flat=True)
         )
+        batches = [ids[i : i + BATCH] for i in range(0, len(ids), BATCH)]
         bar = tqdm(total=len(ids), unit="version", disable=options["verbosity"] < 1)
+        started = time.monotonic()
         if processes <= 1 or connections["default"].vendor == "sqlite" and len(ids) < 4:
-            for version_id in ids:
-                services.rerender_version(version_id=version_id, style=path)
-                bar.update()
+            for batch in batches:
+                services.rerender_versions(version_ids=batch, style=path)
+                bar.update(len(batch))
         else:
             connections.close_all()
             with ProcessPoolExecutor(processes, initializer=_start_worker) as pool:
-                futures = [pool.submit(_rerender, pk, path) for pk in ids]
+                futures = [pool.submit(_rerender, batch, path) for batch in batches]
                 for future in as_completed(futures):
-                    future.result()
-                    bar.update()
+                    bar.update(future.result())
         bar.close()
+        seconds = time.monotonic() - started
         refresh_references(Work.objects.all(), style=path)
         self.stdout.write(
             self.style.SUCCESS(
-                f"{len(ids)} version(s) re-rendered in the style {style}."
+                f"{len(ids)} version(s) re-rendered in the style {style}, in "
+                f"{seconds:.0f} s ({len(ids) / max(seconds, 0.001):.1f} a second)."
             )
         )
