@@ -71,33 +71,51 @@ def _passages(page: VersionPage) -> list[Passage]:
     return passages
 
 
-def _count(passages, sign):
+def _counts(passages) -> Counter:
+    """How many of the passages hold each stem (and TOTAL: how many)."""
     counts = Counter()
     for passage in passages:
         counts.update(set(passage.terms.split()))
     counts[TOTAL] = len(passages)
-    if not counts:
+    return counts
+
+
+def _apply(delta: Counter) -> None:
+    """Change the stems' passage counts by `delta`.
+
+    Processes indexing at once (a corpus, a re-render) touch many of the
+    same stems: each inserts the new ones, then locks every one it changes,
+    in the stems' order, so that none waits for another in a cycle.
+    """
+    stems = sorted(stem for stem, n in delta.items() if n)
+    if not stems:
         return
-    known = TermFrequency.objects.in_bulk(list(counts))
+    known = TermFrequency.objects.in_bulk(stems)
     TermFrequency.objects.bulk_create(
-        [TermFrequency(stem=s, passages=0) for s in counts if s not in known],
+        [TermFrequency(stem=s, passages=0) for s in stems if s not in known],
         batch_size=2000,
         ignore_conflicts=True,
     )
+    for start in range(0, len(stems), 2000):
+        list(
+            TermFrequency.objects.select_for_update()
+            .filter(stem__in=stems[start : start + 2000])
+            .order_by("stem")
+            .values_list("stem", flat=True)
+        )
     by_change = {}
-    for stem_, n in counts.items():
-        by_change.setdefault(n, []).append(stem_)
+    for stem_ in stems:
+        by_change.setdefault(delta[stem_], []).append(stem_)
     for n, group in by_change.items():
         for start in range(0, len(group), 2000):
             TermFrequency.objects.filter(stem__in=group[start : start + 2000]).update(
-                passages=F("passages") + sign * n
+                passages=F("passages") + n
             )
 
 
 def _remove(passages: list[Passage]) -> None:
     if not passages:
         return
-    _count(passages, -1)
     ids = [p.pk for p in passages]
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
@@ -119,11 +137,14 @@ def index_pages(pages: list[VersionPage]) -> None:
         return
     topics = {page.version.topic_id for page in pages}
     versions = {page.version.pk for page in pages}
-    _remove(list(Passage.objects.filter(topic__in=topics).only("pk", "terms")))
+    old = list(Passage.objects.filter(topic__in=topics).only("pk", "terms"))
+    _remove(old)
     passages = Passage.objects.bulk_create(
         [p for page in pages for p in _passages(page)], batch_size=1000
     )
-    _count(passages, +1)
+    delta = _counts(passages)
+    delta.subtract(_counts(old))
+    _apply(delta)
     if _is_postgres():
         Passage.objects.filter(version__in=versions).update(
             search_vector=SearchVector("terms", config="simple")
