@@ -162,13 +162,37 @@ def version_preview(request, slug, pk):
 LIST_QUERY = ("q", "kind", "tag", "parent", "revised_since", "page")
 
 
-def page_of(request, items, per_page):
+class CountedPaginator(Paginator):
+    """A paginator told its count (a count kept in the cache)."""
+
+    def __init__(self, items, per_page, count):
+        super().__init__(items, per_page)
+        self.__dict__["count"] = count  # Paginator.count is a cached_property
+
+
+def page_of(request, items, per_page, count=None):
     """The page of `items` the address asks for; 404 for a page that does not
     exist (made-up page numbers get no page of their own)."""
+    paginator = (
+        Paginator(items, per_page)
+        if count is None
+        else CountedPaginator(items, per_page, count)
+    )
     try:
-        return Paginator(items, per_page).page(request.GET.get("page", 1))
+        return paginator.page(request.GET.get("page", 1))
     except InvalidPage:
         raise Http404("No such page.") from None
+
+
+def live_count() -> int:
+    """How many topics are live: counted once per generation (at 100,000
+    topics, counting takes longer than the rest of the list page)."""
+    key = f"sg:live-count:{pagecache.generation()}"
+    count = cache.get(key)
+    if count is None:
+        count = Topic.objects.live().count()
+        cache.set(key, count, settings.PAGE_CACHE_SECONDS)
+    return count
 
 
 def _filtered(response, topic_filter, page=None):
@@ -181,9 +205,14 @@ def _filtered(response, topic_filter, page=None):
 
 @public_page(query=LIST_QUERY, keys=("recent",))
 def topic_list(request):
-    topics = Topic.objects.live().with_listing().order_by("live_version__title", "pk")
+    topics = Topic.objects.live().with_listing().by_title()
     topic_filter = TopicFilter(request.GET, queryset=topics)
-    page = page_of(request, topic_filter.qs, 50)
+    filtered = not topic_filter.is_valid() or any(
+        topic_filter.form.cleaned_data.values()
+    )
+    page = page_of(
+        request, topic_filter.qs, 50, count=None if filtered else live_count()
+    )
     response = render(
         request,
         "topics/topic_list.html",
@@ -435,6 +464,7 @@ def search_view(request):
             topic.snippet = search.highlight(getattr(topic, "headline", ""))
         context["page"] = page
         context["searched"] = True
+        context["capped"] = getattr(results, "capped", False)
         if not page.paginator.count:
             context["suggestions"] = search.suggestions(live, text)
     response = render(request, "topics/search.html", context)
@@ -479,10 +509,7 @@ def tag_list(request):
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     topics = (
-        Topic.objects.live()
-        .filter(live_version__tags=tag)
-        .with_listing()
-        .order_by("live_version__title", "pk")
+        Topic.objects.live().filter(live_version__tags=tag).with_listing().by_title()
     )
     page = page_of(request, topics, 50)
     if not page.object_list:

@@ -84,6 +84,44 @@ def test_sqlite_search_ranks_by_bm25_stems_and_highlights(
 
 
 @pytest.mark.postgres
+def test_a_common_word_ranks_title_matches_and_a_capped_share_of_the_rest(
+    client, editor, moderator, monkeypatch
+):
+    monkeypatch.setattr(search, "HEAD_CANDIDATES", 2)
+    monkeypatch.setattr(search, "TEXT_CANDIDATES", 2)
+    for n in range(3):
+        make_live(
+            author=editor,
+            moderator=moderator,
+            slug=f"lattice-{n}",
+            title=f"Lattice {n}",
+            sections=[("definition", "", "A structure.")],
+        )
+    for n in range(4):
+        make_live(
+            author=editor,
+            moderator=moderator,
+            slug=f"other-{n}",
+            title=f"Other {n}",
+            sections=[("definition", "", "Its lattice is mentioned once.")],
+        )
+    response = client.get("/search/", {"q": "lattice"})
+    found = titles(response)
+
+    # Two of the title matches rank first, then two of the text matches.
+    assert len(found) == 4
+    assert all(title.startswith("Lattice") for title in found[:2])
+    assert all(title.startswith("Other") for title in found[2:])
+    assert "The best 4 of many results" in response.content.decode()
+    # Below the caps, every match is ranked and counted.
+    monkeypatch.setattr(search, "TEXT_CANDIDATES", 10)
+    monkeypatch.setattr(search, "HEAD_CANDIDATES", 10)
+    response = client.get("/search/", {"q": "lattice"})
+    assert len(titles(response)) == 7
+    assert "7 results for" in response.content.decode()
+
+
+@pytest.mark.postgres
 def test_postgres_suggests_titles_when_nothing_matches(client, corpus):
     html = client.get("/search/", {"q": "gradiant descnt"}).content.decode()
     assert "Nothing matches" in html and "Did you mean" in html

@@ -11,7 +11,7 @@ def index_live(apps, schema_editor):
     pages = (
         VersionPage.objects.select_related("version__topic")
         .filter(version__state="published")
-        .defer("shows")
+        .defer("shows", "head_vector")
     )
     batch = []
     for page in pages.iterator(chunk_size=200):

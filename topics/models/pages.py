@@ -64,6 +64,9 @@ class VersionPage(models.Model):
     # (title A, summary B, text C).
     search_text = models.TextField(blank=True)
     search_vector = SearchVectorField(null=True, blank=True)
+    # Title (A) and summary (B) alone: small, so every topic whose title or
+    # summary holds a common word can be ranked (topics/search.py).
+    head_vector = SearchVectorField(null=True, blank=True)
     rendered_at = models.DateTimeField(_("rendered"), auto_now=True)
 
     class Meta:
