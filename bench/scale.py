@@ -30,7 +30,9 @@ OFFSET = 10_000_000  # copy k of row id n is n + k * OFFSET
 
 def copy_sql(k: int) -> list[str]:
     o = k * OFFSET
-    generated = "SELECT id FROM topics_topic WHERE slug LIKE 'gen1-topic-%'"
+    generated = (
+        f"SELECT id FROM topics_topic WHERE slug LIKE 'gen1-topic-%' AND id < {OFFSET}"
+    )
     live = f"SELECT live_version_id FROM topics_topic WHERE id IN ({generated})"
 
     # A reference to a generated topic goes to the same copy; others stay.
