@@ -31,7 +31,7 @@ from .models import VersionPage
 CONFIG = "scholargate"
 MAX_QUERY = 200
 START, STOP = "\x02", "\x03"
-HEADLINE_CHARS = 4000
+HEADLINE_CHARS = 2000
 
 
 def is_postgres():
@@ -107,10 +107,11 @@ def highlight(snippet):
 
 # How many topics matching in their title or summary, and how many more
 # matching in their text only, are ranked (PostgreSQL). Ranking reads each
-# candidate's whole search vector: 1,000 of them take about 20 ms, and a
-# common word matches thousands of topics at 100,000.
-HEAD_CANDIDATES = 500
-TEXT_CANDIDATES = 500
+# candidate's whole search vector, and a common word matches thousands of
+# topics at 100,000: "network" took 82 ms with 500 + 500, 43 with 300 + 200
+# (bench/discovery.py's queries, p95 under 50 ms with these).
+HEAD_CANDIDATES = 300
+TEXT_CANDIDATES = 200
 
 
 def search_topics(topics, text):
@@ -140,8 +141,9 @@ def search_topics(topics, text):
             topics.filter(pk__in=candidates)
             .annotate(
                 rank=SearchRank(F("live_version__page__search_vector"), query),
-                # ts_headline costs time in proportion to the text: the
-                # first few thousand characters give the snippet.
+                # ts_headline costs time in proportion to the text (about
+                # 2 ms for 4,000 characters and a five-word query): the
+                # first 2,000 give the snippet.
                 headline=SearchHeadline(
                     Substr("live_version__page__search_text", 1, HEADLINE_CHARS),
                     query,
@@ -157,6 +159,7 @@ def search_topics(topics, text):
             .order_by("-rank", "live_version__title", "pk")
         )
         results.capped = capped
+        results.found = len(candidates)  # its count, without counting again
         return results
     if is_sqlite():
         return _search_sqlite(topics, text)

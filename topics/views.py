@@ -1,10 +1,11 @@
+import hashlib
 import secrets
 import unicodedata
 from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, F, Window
@@ -25,6 +26,7 @@ from citations.bibtex import works_to_bibtex
 from citations.models import Work
 from scholargate import pagecache
 from scholargate.pagecache import public_page, shows, shows_topics
+from scholargate.pagecache.middleware import QUERY_PAGES
 
 from . import citing, metadata, reactions, search, selectors
 from .diff import diff_versions
@@ -184,14 +186,37 @@ def page_of(request, items, per_page, count=None):
         raise Http404("No such page.") from None
 
 
+def kept(name, compute):
+    """`compute()`, kept in the cache for the current generation: what
+    every list page needs and only a change alters (at 100,000 topics,
+    counting them takes longer than the rest of a list page)."""
+    key = f"sg:{name}:{pagecache.generation()}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, settings.PAGE_CACHE_SECONDS)
+    return value
+
+
 def live_count() -> int:
-    """How many topics are live: counted once per generation (at 100,000
-    topics, counting takes longer than the rest of the list page)."""
-    key = f"sg:live-count:{pagecache.generation()}"
-    count = cache.get(key)
+    """How many topics are live (kept per generation)."""
+    return kept("live-count", Topic.objects.live().count)
+
+
+def list_count(request, queryset) -> int:
+    """How many topics a filtered list has, kept per generation in the
+    bounded cache of pages with a query string: made-up filters can never
+    push anything else out."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    digest = hashlib.sha256(query.urlencode().encode()).hexdigest()[:32]
+    key = f"sg:list-count:{digest}:{pagecache.generation()}"
+    store = caches[QUERY_PAGES]
+    count = store.get(key)
     if count is None:
-        count = Topic.objects.live().count()
-        cache.set(key, count, settings.PAGE_CACHE_SECONDS)
+        count = queryset.count()
+        if count:  # a filter that finds nothing (a made-up tag) is not kept
+            store.set(key, count, settings.PAGE_CACHE_SECONDS)
     return count
 
 
@@ -210,9 +235,15 @@ def topic_list(request):
     filtered = not topic_filter.is_valid() or any(
         topic_filter.form.cleaned_data.values()
     )
-    page = page_of(
-        request, topic_filter.qs, 50, count=None if filtered else live_count()
-    )
+    if not topic_filter.is_valid():
+        # Shown with its errors, never counted nor stored.
+        page = page_of(request, topic_filter.qs, 50)
+    elif filtered:
+        page = page_of(
+            request, topic_filter.qs, 50, count=list_count(request, topic_filter.qs)
+        )
+    else:
+        page = _all_topics_page(request)
     response = render(
         request,
         "topics/topic_list.html",
@@ -223,6 +254,28 @@ def topic_list(request):
         },
     )
     return _filtered(response, topic_filter, page)
+
+
+def _all_topics_page(request):
+    """A page of every live topic by title: the page's 50 versions from the
+    index of live titles alone, then their topics. Joined row by row, page
+    50 took 35 ms at 100,000 topics (2,500 rows read to skip 2,450)."""
+    taken_down = Topic.objects.filter(is_unpublished=True, live_version__isnull=False)
+    version_ids = (
+        TopicVersion.objects.filter(state=TopicVersion.State.PUBLISHED)
+        .exclude(pk__in=taken_down.values("live_version_id"))
+        .order_by("title", "id")
+        .values_list("pk", flat=True)
+    )
+    page = page_of(request, version_ids, 50, count=live_count())
+    found = {
+        topic.live_version_id: topic
+        for topic in Topic.objects.with_listing().filter(
+            live_version_id__in=list(page.object_list)
+        )
+    }
+    page.object_list = [found[pk] for pk in page.object_list if pk in found]
+    return page
 
 
 HOME_FIELDS = 24
@@ -459,7 +512,7 @@ def search_view(request):
     context = {"q": text, "filter": topic_filter, "query": _query_without_page(request)}
     if text and topic_filter.is_valid():
         results = search.search_topics(topic_filter.qs, text)
-        page = page_of(request, results, 10)
+        page = page_of(request, results, 10, count=getattr(results, "found", None))
         for topic in page:
             topic.snippet = search.highlight(getattr(topic, "headline", ""))
         context["page"] = page
@@ -508,13 +561,24 @@ def tag_list(request):
 @public_page(query=("page",))
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
-    topics = (
-        Topic.objects.live().filter(live_version__tags=tag).with_listing().by_title()
+    # The tag's live topics in title order, as ids kept per generation: the
+    # database walks all titles to find one tag's (a page of a tag used by
+    # 2,000 of 100,000 topics took 25 ms, and counting them 35).
+    ids = kept(
+        f"tag-topics:{tag.pk}",
+        lambda: list(
+            Topic.objects.live()
+            .filter(live_version__tags=tag)
+            .by_title()
+            .values_list("pk", flat=True)
+        ),
     )
-    page = page_of(request, topics, 50)
-    if not page.object_list:
+    if not ids:
         # A tag only drafts (or unpublished topics) use is not public.
         raise Http404("No published topic has this tag.")
+    page = page_of(request, ids, 50)
+    found = Topic.objects.with_listing().in_bulk(list(page.object_list))
+    page.object_list = [found[pk] for pk in page.object_list if pk in found]
     key = f"tag-{tag.pk}"
     shows(request, key, reactions.list_key(key))
     shows_topics(request, [topic.pk for topic in page.object_list])

@@ -122,6 +122,14 @@ class Topic(models.Model):
         ordering = ["slug"]
         verbose_name = _("topic")
         verbose_name_plural = _("topics")
+        indexes = [
+            # The few topics taken down, which lists leave out.
+            models.Index(
+                fields=["live_version"],
+                condition=Q(is_unpublished=True),
+                name="topic_taken_down",
+            ),
+        ]
 
     def __str__(self):
         return self.slug
