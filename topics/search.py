@@ -108,10 +108,17 @@ def highlight(snippet):
 # How many topics matching in their title or summary, and how many more
 # matching in their text only, are ranked (PostgreSQL). Ranking reads each
 # candidate's whole search vector, and a common word matches thousands of
-# topics at 100,000: "network" took 82 ms with 500 + 500, 43 with 300 + 200
-# (bench/discovery.py's queries, p95 under 50 ms with these).
-HEAD_CANDIDATES = 300
-TEXT_CANDIDATES = 200
+# topics at 100,000: "learning model" took 40 ms with 500 + 500, 30 with
+# 300 + 200 and 22 with 200 + 100 (bench/discovery.py's queries; their p95
+# is under 50 ms with these). The title and summary rank first anyway.
+HEAD_CANDIDATES = 200
+TEXT_CANDIDATES = 100
+
+
+def _ids(ids):
+    """A list of ids as one array parameter (PostgreSQL): as `pk__in` of a
+    list, Django prepares each of 300 ids on its own, 6 ms a query."""
+    return RawSQL("SELECT unnest(%s::bigint[])", [list(ids)])
 
 
 def search_topics(topics, text):
@@ -131,14 +138,14 @@ def search_topics(topics, text):
         )
         in_text = list(
             topics.filter(live_version__page__search_vector=query)
-            .exclude(pk__in=in_head)
+            .exclude(pk__in=_ids(in_head))
             .order_by()
             .values_list("pk", flat=True)[: TEXT_CANDIDATES + 1]
         )
         capped = len(in_head) > HEAD_CANDIDATES or len(in_text) > TEXT_CANDIDATES
         candidates = in_head[:HEAD_CANDIDATES] + in_text[:TEXT_CANDIDATES]
         results = (
-            topics.filter(pk__in=candidates)
+            topics.filter(pk__in=_ids(candidates))
             .annotate(
                 rank=SearchRank(F("live_version__page__search_vector"), query),
                 # ts_headline costs time in proportion to the text (about
