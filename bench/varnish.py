@@ -32,7 +32,7 @@ from pathlib import Path
 
 from pages import PYTHON, ROOT, server_env, start_server
 
-APP_PORT, VARNISH_PORT = 8766, 8767
+APP_PORT, VARNISH_PORT, PURGE_PORT = 8766, 8767, 8768
 VCL = ROOT / "deploy" / "varnish" / "scholargate.vcl"
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
@@ -42,7 +42,8 @@ def start_varnish(work: Path):
     vcl.write_text(VCL.read_text().replace('.port = "8000";', f'.port = "{APP_PORT}";'))
     binary = shutil.which("varnishd") or "/usr/sbin/varnishd"
     command = f"""{binary} -F -j none -n {work / "varnish"}
-        -a 127.0.0.1:{VARNISH_PORT} -T 127.0.0.1:0 -f {vcl} -s malloc,256m
+        -a 127.0.0.1:{VARNISH_PORT} -a purge=127.0.0.1:{PURGE_PORT}
+        -T 127.0.0.1:0 -f {vcl} -s malloc,256m
         -p http_resp_hdr_len=65536 -p http_resp_size=98304"""
     process = subprocess.Popen(command.split(), stdout=subprocess.DEVNULL)
     for _ in range(100):
@@ -89,7 +90,7 @@ def main():
         raise SystemExit("Set DATABASE_URL to a database built by bench/build-corpus.")
     work = Path(tempfile.mkdtemp(prefix="sg-varnish-"))
     static_root = work / "static"
-    purge_url = f"http://127.0.0.1:{VARNISH_PORT}/"
+    purge_url = f"http://127.0.0.1:{PURGE_PORT}/"
     env = server_env(static_root, HTTP_CACHE_PURGE_URLS=purge_url)
     for command in (["migrate", "--no-input"], ["collectstatic", "--noinput"]):
         subprocess.run(

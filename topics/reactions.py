@@ -55,7 +55,7 @@ def topic_changed(topic) -> None:
     topic_id = topic.pk
     # Read once the change has committed: an approval stores the new page
     # after its audit entry.
-    transaction.on_commit(lambda: pagecache.changed(*topic_keys(topic_id)))
+    transaction.on_commit(lambda: pagecache.changed(*topic_keys(topic_id)), robust=True)
 
 
 def topic_keys(topic_id) -> set[str]:

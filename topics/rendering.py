@@ -300,11 +300,14 @@ def parse_sections(bodies):
 # reference definitions, headings (their identifiers are made unique across
 # the document) and numbered examples. Versions with none of it read the same
 # together as alone.
+# Generous on purpose (inside quotes and lists too): a text it takes for
+# one is only read alone.
+LINE_PREFIX = r"^[ \t>*+\-\d.)]*"
 DOCUMENT_WIDE = re.compile(
     r"\[\^"  # footnotes
-    r"|^ {0,3}\[[^\]]+\]:"  # link reference definitions
-    r"|^ {0,3}#|^ {0,3}(=+|-+) *$"  # headings
-    r"|\(@",  # numbered examples
+    r"|\[[^\]\n]+\]:"  # link reference definitions
+    rf"|{LINE_PREFIX}#|^[ \t>]*(=+|-+)[ \t]*$"  # headings
+    rf"|\(@|{LINE_PREFIX}@[\w-]*[.)]",  # numbered examples
     re.M,
 )
 

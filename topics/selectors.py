@@ -208,7 +208,8 @@ def surroundings(topic: Topic, version: TopicVersion) -> dict:
 
     Links are (url, title); the sub-topic tree and the related lists come as
     HTML (these lists can be long, and are built for every uncached page).
-    `topic_ids` are every topic shown (for the page's surrogate keys).
+    `topic_ids` are every topic shown, `tree_ids` those in the sub-topic
+    tree (for the page's surrogate keys).
     """
     params = {
         "parent": version.parent_id or 0,
@@ -222,6 +223,7 @@ def surroundings(topic: Topic, version: TopicVersion) -> dict:
         rows = cursor.fetchall()
     crumbs, children, related, referring = [], {}, [], []
     topic_ids = {topic_id for _part, _order, topic_id, *_rest in rows}
+    tree_ids = {topic_id for part, _order, topic_id, *_rest in rows if part == "sub"}
     for part, order, topic_id, parent_id, slug, title, kind in rows:
         link = (topic_url(slug), title)
         if part == "crumb":
@@ -273,4 +275,5 @@ def surroundings(topic: Topic, version: TopicVersion) -> dict:
         "sub_topics": mark_safe(build(topic.pk)),
         "related_html": mark_safe(related_html),
         "topic_ids": topic_ids,
+        "tree_ids": tree_ids,
     }

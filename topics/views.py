@@ -102,8 +102,18 @@ def _shows_page(request, page, context):
     """A topic page shows its topic, what its version names, and the topics
     listed around it."""
     key = reactions.topic_key(page.version.topic_id)
-    shows(request, key, reactions.list_key(key), *page.shows)
+    shown = page.shows
+    if len(shown) > settings.SURROGATE_KEYS_MAX:
+        # Named by kind: any change of a work, person, tag or topic purges it.
+        shown = ["works", "people", "tags", "recent"]
+    shows(request, key, reactions.list_key(key), *shown)
     shows_topics(request, context["topic_ids"])
+    # The tree shows each sub-topic's own sub-topics: their lists too.
+    tree = context["tree_ids"]
+    if len(tree) > settings.SURROGATE_KEYS_MAX:
+        shows(request, "recent")
+    else:
+        shows(request, *(reactions.list_key(reactions.topic_key(pk)) for pk in tree))
     return context
 
 

@@ -9,11 +9,16 @@
 # those keys is dropped at once. Signed-in users, the admin, and a client
 # that has just written (the `sg_primary` pin cookie) go past the cache.
 #
+# Purges are taken only on a listen address of their own, named "purge",
+# from the addresses in the `purgers` ACL (the application servers): a
+# TLS proxy on this host makes every reader come from 127.0.0.1 too.
+#
 # Debian: apt-get install varnish varnish-modules; start with
-#   varnishd -a :80 -f /etc/varnish/scholargate.vcl -s malloc,1G \
-#            -p http_resp_hdr_len=65536 -p http_resp_size=98304
-# (a topic page's key header can be a few kilobytes). Put the application
-# servers in the backend (or a `directors` round robin for several).
+#   varnishd -a :80 -a purge=10.0.0.5:6091 -f /etc/varnish/scholargate.vcl \
+#            -s malloc,1G -p http_resp_hdr_len=65536 -p http_resp_size=98304
+# (a topic page's key header can be a few kilobytes) and set
+# HTTP_CACHE_PURGE_URLS=http://10.0.0.5:6091/ on the application servers.
+# Put them in the backend (or a `directors` round robin for several).
 
 vcl 4.1;
 
@@ -26,7 +31,7 @@ backend default {
     .first_byte_timeout = 30s;
 }
 
-# Who may purge: the application servers.
+# Who may purge: the application servers (add their addresses).
 acl purgers {
     "127.0.0.1";
     "::1";
@@ -34,7 +39,7 @@ acl purgers {
 
 sub vcl_recv {
     if (req.method == "PURGE") {
-        if (client.ip !~ purgers) {
+        if (local.socket != "purge" || client.ip !~ purgers) {
             return (synth(403, "Purging is for the application servers."));
         }
         if (!req.http.xkey-purge) {

@@ -129,7 +129,9 @@ def changed(*keys: str) -> None:
     if keys:
         from . import purge
 
-        transaction.on_commit(lambda: purge.send(keys))
+        # robust: a failure is logged and never stops the commit's other
+        # callbacks (the mails of an approval).
+        transaction.on_commit(lambda: purge.send(keys), robust=True)
 
 
 def last_modified(token, now=None) -> datetime.datetime | None:

@@ -8,15 +8,20 @@ in an `xkey-purge` header (Varnish with varnish-modules' xkey: see
 deploy/varnish/scholargate.vcl). The moderator's request never waits for it.
 
 A failed purge is tried again (HTTP_CACHE_PURGE_RETRIES times, waiting
-longer each time) and then logged; it never fails what caused it.
+longer each time) and then logged; it never fails what caused it. Each
+server is sent to on its own thread, so one that is down delays no other.
 
-With read replicas, a page fetched again at once may be read from a replica
-that has not replayed the change yet, and cached again as it was: the keys
-are purged a second time once a replica that is still used cannot be
-behind any more (REPLICA_MAX_LAG_SECONDS later, as MediaWiki's "rebound"
-purges), and the in-app cache starts a new generation then too.
+A reader's request may read the data just before the change commits and
+reach the cache just after the purge; with read replicas, a page fetched
+again at once may be read from a replica that has not replayed the change.
+So the keys are purged a second time (as MediaWiki's "rebound" purges),
+HTTP_CACHE_REBOUND_SECONDS later, plus the most a replica still used can be
+behind; with replicas the in-app cache starts a new generation then too.
+What a process still holds when it exits is sent first (atexit; commands
+whose worker processes end with os._exit call `wait`).
 """
 
+import atexit
 import logging
 import queue
 import threading
@@ -41,14 +46,20 @@ def enabled() -> bool:
 
 
 def rebound_seconds() -> float:
-    """How long after a change a replica still used may not have it."""
-    return settings.REPLICA_MAX_LAG_SECONDS + settings.REPLICA_CHECK_SECONDS
+    """When the second purge goes: after a page rendered before the change
+    can have reached the cache, and after a replica still used has it."""
+    seconds = settings.HTTP_CACHE_REBOUND_SECONDS
+    if replicas_in_use():
+        seconds += settings.REPLICA_MAX_LAG_SECONDS + settings.REPLICA_CHECK_SECONDS
+    return seconds
 
 
 def send(keys) -> None:
     """Purge `keys` from every cache server now, from this process's thread,
-    and once more (with a new generation of the in-app cache) when replicas
-    may still serve what was there before."""
+    and once more rebound_seconds() later: a page a reader's request read
+    before the change but the cache stored after the first purge (or read
+    from a replica behind) is dropped then. With replicas, the in-app cache
+    starts a new generation then too."""
     keys = frozenset(keys)
     if not keys or not (enabled() or replicas_in_use()):
         return
@@ -56,8 +67,7 @@ def send(keys) -> None:
     now = time.monotonic()
     if enabled():
         _queue.put((now, keys, False))
-    if replicas_in_use():
-        _queue.put((now + rebound_seconds(), keys, True))
+    _queue.put((now + rebound_seconds(), keys, replicas_in_use()))
 
 
 def replicas_in_use() -> bool:
@@ -79,6 +89,9 @@ def wait(timeout: float = 30) -> bool:
 def _start() -> None:
     global _worker
     with _lock:
+        if _worker is None:
+            # A command or a worker that exits sends what it still holds.
+            atexit.register(wait, 10)
         if _worker is None or not _worker.is_alive():
             _worker = threading.Thread(target=_run, name="cache-purges", daemon=True)
             _worker.start()
@@ -124,9 +137,22 @@ def _send(items) -> None:
     keys = sorted(frozenset().union(*(keys for _due, keys, _r in items)))
     if not keys or not enabled():
         return
-    for url in settings.HTTP_CACHE_PURGE_URLS:
-        for value in batches(keys):
+    values = batches(keys)
+
+    def purge_all(url):
+        for value in values:
             _purge(url, value)
+
+    # Each server on its own: one that does not answer (its retries take
+    # seconds) never holds back the others.
+    senders = [
+        threading.Thread(target=purge_all, args=(url,), name=f"purge {url}")
+        for url in settings.HTTP_CACHE_PURGE_URLS
+    ]
+    for sender in senders:
+        sender.start()
+    for sender in senders:
+        sender.join()
 
 
 def batches(keys: list[str]) -> list[str]:

@@ -271,6 +271,9 @@ PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", 0))
 # PURGE request is sent to after each change readers could see.
 HTTP_CACHE_PURGE_URLS = env_list("HTTP_CACHE_PURGE_URLS")
 HTTP_CACHE_PURGE_RETRIES = int(os.environ.get("HTTP_CACHE_PURGE_RETRIES", "3"))
+# The second purge of the same keys: after a page read before a change can
+# have reached the cache (a slow render), and after replicas have it.
+HTTP_CACHE_REBOUND_SECONDS = float(os.environ.get("HTTP_CACHE_REBOUND_SECONDS", "5"))
 # Pages listing more topics than this carry the key "recent" (purged by any
 # change of a topic) instead of one key each.
 SURROGATE_KEYS_MAX = int(os.environ.get("SURROGATE_KEYS_MAX", "200"))

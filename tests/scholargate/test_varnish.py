@@ -45,10 +45,11 @@ def varnish(live_server, settings, tmp_path):
     (tmp_path / "site.vcl").write_text(
         vcl.replace('.port = "8000";', f'.port = "{backend_port}";')
     )
-    port = free_port()
+    port, purge_port = free_port(), free_port()
     # No jail (-j none): it runs as the tests' user, root or not.
     command = f"""{binary} -F -j none -n {tmp_path / "varnish"}
-        -a 127.0.0.1:{port} -T 127.0.0.1:0 -f {tmp_path / "site.vcl"}
+        -a 127.0.0.1:{port} -a purge=127.0.0.1:{purge_port} -T 127.0.0.1:0
+        -f {tmp_path / "site.vcl"}
         -s malloc,64m -p http_resp_hdr_len=65536 -p http_resp_size=98304"""
     process = subprocess.Popen(
         command.split(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT
@@ -65,8 +66,9 @@ def varnish(live_server, settings, tmp_path):
                 process.kill()
                 pytest.fail(f"varnishd did not start:\n{output}")
             time.sleep(0.1)
-    settings.HTTP_CACHE_PURGE_URLS = [url + "/"]
+    settings.HTTP_CACHE_PURGE_URLS = [f"http://127.0.0.1:{purge_port}/"]
     yield url
+    purge.wait()  # rebounds included: none may reach the next test's cache
     process.terminate()
     process.wait(10)
 
@@ -166,11 +168,19 @@ def test_signed_in_users_and_writers_go_past_the_cache(varnish, site, client, ed
     assert "staff-bar" not in body
 
 
-def test_purges_come_only_from_the_application_servers(varnish, site):
-    request = urllib.request.Request(varnish + "/", method="PURGE")
-    with pytest.raises(urllib.error.HTTPError) as refused:
-        urllib.request.urlopen(request, timeout=5)
-    assert refused.value.code == 400  # the keys must be named
+def test_purges_come_only_from_the_application_servers(varnish, site, settings):
+    """Only on the purge address, and naming keys: a reader's PURGE (through
+    the public address, as behind a TLS proxy on the same host) is refused."""
+    fetch(varnish, "/topics/heat/")
+    for base, headers, code in [
+        (varnish, {"xkey-purge": "all"}, 403),
+        (settings.HTTP_CACHE_PURGE_URLS[0].rstrip("/"), {}, 400),
+    ]:
+        request = urllib.request.Request(base + "/", method="PURGE", headers=headers)
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=5)
+        assert refused.value.code == code
+    assert fetch(varnish, "/topics/heat/")[1] == "HIT"
 
 
 def test_a_failed_purge_is_retried_logged_and_never_fails_the_approval(
@@ -192,3 +202,27 @@ def test_a_failed_purge_is_retried_logged_and_never_fails_the_approval(
         "Cache purge failed after 2 attempt(s)" in m and f"topic-{live.topic_id}" in m
         for m in failures
     ), failures
+
+
+def test_the_keys_are_purged_again_a_little_later(settings, monkeypatch):
+    """A page read just before a change but stored by the cache just after
+    the first purge is dropped by the second ("rebound")."""
+    settings.HTTP_CACHE_PURGE_URLS = ["http://cache-a.invalid/", "http://cache-b/"]
+    settings.HTTP_CACHE_REBOUND_SECONDS = 0.3
+    sent = []
+    monkeypatch.setattr(
+        purge, "_purge", lambda url, value: sent.append((time.monotonic(), url, value))
+    )
+    started = time.monotonic()
+    purge.send({"topic-7", "recent"})
+    deadline = time.monotonic() + 5
+    while len(sent) < 4 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert sorted((url, value) for _t, url, value in sent) == [
+        ("http://cache-a.invalid/", "recent topic-7"),
+        ("http://cache-a.invalid/", "recent topic-7"),
+        ("http://cache-b/", "recent topic-7"),
+        ("http://cache-b/", "recent topic-7"),
+    ]
+    first, last = min(t for t, *_ in sent), max(t for t, *_ in sent)
+    assert first - started < 0.2 and last - started >= 0.3

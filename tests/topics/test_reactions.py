@@ -130,3 +130,29 @@ def test_without_cache_servers_or_replicas_no_purge_thread_starts(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         publish(draft, author=editor, moderator=second_moderator)
     assert callbacks  # the in-app cache's new generation, at least
+
+
+def test_a_field_page_names_the_lists_of_its_sub_topic_tree(
+    client, editor, moderator, purged, django_capture_on_commit_callbacks
+):
+    """A field shows sub-topics three levels deep: a new sub-topic of its
+    sub-topic must reach it."""
+    field = make_live(
+        author=editor, moderator=moderator, slug="physics", title="Physics",
+        kind="field",
+    )  # fmt: skip
+    child = make_live(
+        author=editor, moderator=moderator, slug="heat", title="Heat",
+        parent=field.topic,
+    )  # fmt: skip
+    keys = keys_of(client, "/topics/physics/")
+    assert f"topic-{child.topic_id}-list" in keys
+
+    purged.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        make_live(
+            author=editor, moderator=moderator, slug="entropy", title="Entropy",
+            parent=child.topic,
+        )  # fmt: skip
+    assert f"topic-{child.topic_id}-list" in set().union(*purged)
+    assert "Entropy" in client.get("/topics/physics/").content.decode()

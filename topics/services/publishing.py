@@ -382,7 +382,7 @@ def rerender_versions(
         style=style,
         previous=lambda page: page.paragraphs,
         keep_ids=True,
-        parsed=parse_versions(versions),
+        parsed=parse_versions(versions, checking=False),
     )
     _cite_texts(pages)
     now = timezone.now()

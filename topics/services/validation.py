@@ -146,13 +146,17 @@ def version_sections(version: TopicVersion) -> tuple[list, list]:
     return sections, figures
 
 
-def parse_versions(versions: list[TopicVersion]) -> dict:
+def parse_versions(versions: list[TopicVersion], *, checking=True) -> dict:
     """{version id: (chunks, analyses)} of many versions' texts, read in as
-    few Pandoc runs as give the same result (rendering.parse_many). An
-    overlong text is not read (check_sections refuses it)."""
-    limit = settings.SECTION_MAX_CHARS
+    few Pandoc runs as give the same result (rendering.parse_many). When
+    `checking`, an overlong text is not read (check_sections refuses it); a
+    re-render of approved versions reads every text as it is."""
+    limit = settings.SECTION_MAX_CHARS if checking else None
     lists = [
-        ["" if len(body) > limit else body for _h, body in version_sections(v)[0]]
+        [
+            "" if limit and len(body) > limit else body
+            for _h, body in version_sections(v)[0]
+        ]
         for v in versions
     ]
     parsed = rendering.parse_many(lists)

@@ -12,6 +12,7 @@ from tqdm import tqdm
 from citations.formatting import style_path
 from citations.models import Work
 from citations.services import refresh_references
+from scholargate.pagecache import purge
 from topics import services
 from topics.models import TopicVersion
 
@@ -25,6 +26,8 @@ def _rerender(version_ids, style):
         services.rerender_versions(version_ids=version_ids, style=style)
     finally:
         connections.close_all()
+        # Worker processes end without atexit: send their purges now.
+        purge.wait()
     return len(version_ids)
 
 
