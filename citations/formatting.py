@@ -89,6 +89,41 @@ def style_path(style=None):
     return get_style_filepath(style)
 
 
+# What makes a citation's text depend on the citations around it: positions
+# (ibid., subsequent), numbers given in citing order, notes.
+ORDER_BOUND = {"position", "et-al-subsequent-min", "et-al-subsequent-use-first",
+               "et-al-subsequent-use-last"}  # fmt: skip
+CSL_NS = "{http://purl.org/net/xbiblio/csl}"
+
+
+def formats_each_citation_alone(style=None):
+    """True when, in this style, a citation's text depends only on itself and
+    on the set of works cited, never on the citations before or after it:
+    an in-text style without position tests or citation numbers whose
+    bibliography is sorted (year suffixes follow that order, not citing
+    order). Then a citation can be formatted on its own, with every cited
+    work named, and come out as it does in the whole text.
+    """
+    return _order_free(str(style_path(style)))
+
+
+@functools.cache
+def _order_free(path):
+    import xml.etree.ElementTree as ElementTree
+
+    root = ElementTree.parse(path).getroot()
+    if root.get("class") != "in-text":
+        return False
+    for element in root.iter():
+        if ORDER_BOUND & set(element.attrib) or element.get("variable") in {
+            "citation-number",
+            "first-reference-note-number",
+        }:
+            return False
+    bibliography = root.find(f"{CSL_NS}bibliography")
+    return bibliography is not None and bibliography.find(f"{CSL_NS}sort") is not None
+
+
 ENTRY_START = re.compile(r'<div id="ref-(?P<key>[^"]+)" class="csl-entry"[^>]*>')
 LEFT_MARGIN = re.compile(r'<div class="csl-left-margin">.*?</div>', re.DOTALL)
 

@@ -288,3 +288,92 @@ def test_a_text_that_swallows_what_follows_never_swallows_another_version():
     assert parsed == [parse_sections(b) for b in bodies]
     (third_chunks, _analyses) = parsed[2]
     assert third_chunks[0][0]["t"] == "Para"
+
+
+def _works(*specs):
+    return [
+        {
+            "id": key,
+            "type": "book",
+            "title": title,
+            "author": [{"family": family, "given": given}],
+            "issued": {"date-parts": [[year]]},
+        }
+        for key, family, given, year, title in specs
+    ]
+
+
+# Two works of one author in one year (year suffixes), two authors sharing a
+# family name (initials added), and one plain work.
+AMBIGUOUS = _works(
+    ("zeta", "Smith", "John", 2000, "Zeta work"),
+    ("alpha", "Smith", "John", 2000, "Alpha work"),
+    ("karl", "Smith", "Karl", 2001, "Other work"),
+    ("plain", "Okafor", "Ada", 1999, "Plain work"),
+)
+
+
+@pytest.mark.parametrize("style", ["apa", "chicago-author-date"])
+def test_a_preview_formatting_citations_apart_is_the_full_render(
+    style, settings, monkeypatch
+):
+    """As an editor changes citations one at a time, only the new ones are
+    formatted (in APA, on their own beside every cited work); the page is
+    always exactly the full render, year suffixes and initials included."""
+    from django.core.cache.backends.locmem import LocMemCache
+
+    from citations import formatting
+    from topics import rendering
+
+    settings.SCHOLARGATE_CITATION_STYLE = style
+    cache = LocMemCache(f"preview-{style}", {})
+    formatted = []  # the citations each citeproc run formatted
+    real = rendering.citeproc_html
+
+    def counting(ast, *args, **kwargs):
+        found = []
+        rendering.walk(
+            ast["blocks"], lambda el: found.append(el) if el["t"] == "Cite" else None
+        )
+        formatted.append(len(found))
+        return real(ast, *args, **kwargs)
+
+    monkeypatch.setattr(rendering, "citeproc_html", counting)
+
+    def preview(body):
+        def spec():  # rendering takes the parsed text over: one parse each
+            chunks, _analyses = rendering.parse_sections(["", body])
+            return dict(
+                summary="",
+                sections=[SectionSource("Def", "definition", body)],
+                seminal_keys=[],
+                works_csl=AMBIGUOUS,
+                topic_url=lambda slug: f"/topics/{slug}/",
+                parsed=chunks,
+                page_data=False,
+            )
+
+        kept = render_version(citations=cache, **spec()).body_html
+        runs = len(formatted)
+        assert kept == render_version(**spec()).body_html
+        del formatted[runs:]  # the full render's own run
+        return kept
+
+    text = (
+        "First [@zeta, p. 2]. Then @alpha said. Next [see @karl; @plain, ch. 3].\n\n"
+        "An editor's [own span]{.cite} and [[@plain]]{#cite-9 .cite}."
+    )
+    first = preview(text)
+    assert "2000b" in first and "2000a" in first and "K. Smith" in first
+    formatted.clear()
+    typed = preview(text.replace("Then", "And then"))  # typing: nothing formatted
+    assert formatted == []
+    changed = preview(text.replace("p. 2", "p. 7"))  # one citation changed
+    assert re.search(r"2000b, (p\. )?7<", changed) and changed != typed
+    alone = formatting.formats_each_citation_alone(style)
+    assert formatted == ([1] if alone else [4])  # one citation, or all four
+    # Citing only one of the two works of 2000 drops the suffix.
+    only = preview("Only @alpha said [@plain].")
+    assert "2000a" not in only and "2000" in only
+    # No citations at all.
+    assert "refs" not in preview("No citations here, $x^2$.")
