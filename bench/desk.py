@@ -6,9 +6,12 @@ Serves DATABASE_URL with gunicorn (production settings, 2 workers) and, from
 one signed-in client, sequentially:
 
 1. POSTs a 2,000-word section with 20 citations of 20 different works and
-   display math to the preview endpoint, `--count` times, as an editor
+   display math to the preview endpoint, `--count` times: as an editor
    types (a word changes each time, the citations do not: citeproc's output
-   is reused), and with a citation changed each time (citeproc runs);
+   is reused), with a citation's page changed each time (that citation is
+   formatted again), and with a citation added near the start each time
+   (every citation after it gets a new place: the reference list's links
+   back are made again too);
 2. GETs the change form of a draft with 30 sections, `--count` times.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sgbench10k \\
@@ -112,8 +115,10 @@ def main():
     def preview_data(change_citation):
         n = next(counter)
         text = body.replace("network", f"network{n}", 1)
-        if change_citation:
+        if change_citation == "page":
             text = text.replace("p. 1]", f"p. {1000 + n}]", 1)
+        elif change_citation == "added":
+            text = text.replace("network", f"network [@{keys[n % 20]}, p. {n}]", 1)
         return urllib.parse.urlencode(
             {"kind": "other", "heading": "Long", "body": text, "prefix": "pv"}
         ).encode()
@@ -143,7 +148,8 @@ def main():
         )
         for name, factory in (
             ("preview as the editor types", preview_request),
-            ("preview, a citation changed", lambda: preview_request(True)),
+            ("preview, a citation's page changed", lambda: preview_request("page")),
+            ("preview, a citation added", lambda: preview_request("added")),
             ("change form, 30 sections", form_request),
         ):
             timed(factory, 3)  # warm both workers
