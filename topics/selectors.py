@@ -144,6 +144,32 @@ def approved_page(topic: Topic, number: int | None) -> tuple[Topic, VersionPage]
     return topic, page
 
 
+ABOVE_SQL = """
+WITH RECURSIVE chain(topic_id) AS (
+    SELECT id FROM topics_topic WHERE id = %(start)s
+    UNION
+    SELECT v.parent_id
+    FROM chain
+    JOIN topics_topic t ON t.id = chain.topic_id
+    JOIN topics_topicversion v
+      ON v.id = COALESCE(t.draft_version_id, t.live_version_id)
+    WHERE v.parent_id IS NOT NULL
+)
+SELECT 1 FROM chain WHERE topic_id = %(wanted)s
+"""
+
+
+def reaches(start: Topic, wanted: Topic) -> bool:
+    """Whether `wanted` is `start` or above it: the chain of parents of each
+    topic's open draft (or else its live version), in one query. UNION
+    stops at a topic already met, so a loop made earlier ends the walk.
+    (Walking it through the ORM took three queries a level: 12 ms a
+    version in a corpus build.)"""
+    with connections[router.db_for_read(Topic)].cursor() as cursor:
+        cursor.execute(ABOVE_SQL, {"start": start.pk, "wanted": wanted.pk})
+        return cursor.fetchone() is not None
+
+
 SURROUNDINGS_SQL = """
 WITH RECURSIVE chain(topic_id, depth) AS (
     SELECT id, 1 FROM topics_topic WHERE id = %(parent)s

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from citations.models import Work
 
-from .. import rendering
+from .. import rendering, selectors
 from ..models import OldSlug, Topic, TopicVersion
 
 
@@ -107,20 +107,14 @@ def check_sections(
 
 def check_parent(*, topic: Topic | None, parent: Topic | None) -> None:
     """Raise ValidationError if making `parent` the parent of `topic` loops."""
-    if parent is None or topic is None:
+    if parent is None or topic is None or topic.pk is None:
         return
-    seen = set()
-    current = parent
-    while current is not None and current.pk not in seen:
-        if current.pk == topic.pk:
-            raise ValidationError(
-                _("“%(parent)s” cannot be the parent: it is “%(topic)s” or below it.")
-                % {"parent": parent.slug, "topic": topic.slug},
-                code="parent_cycle",
-            )
-        seen.add(current.pk)
-        version = current.draft_version or current.live_version
-        current = version.parent if version else None
+    if selectors.reaches(parent, topic):
+        raise ValidationError(
+            _("“%(parent)s” cannot be the parent: it is “%(topic)s” or below it.")
+            % {"parent": parent.slug, "topic": topic.slug},
+            code="parent_cycle",
+        )
 
 
 def figure_caption_heading(number: int, label: str) -> str:
