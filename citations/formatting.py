@@ -99,10 +99,11 @@ CSL_NS = "{http://purl.org/net/xbiblio/csl}"
 def formats_each_citation_alone(style=None):
     """True when, in this style, a citation's text depends only on itself and
     on the set of works cited, never on the citations before or after it:
-    an in-text style without position tests or citation numbers whose
-    bibliography is sorted (year suffixes follow that order, not citing
-    order). Then a citation can be formatted on its own, with every cited
-    work named, and come out as it does in the whole text.
+    an in-text style without position tests, citation numbers or labels,
+    whose bibliography is sorted (year suffixes follow that order, not
+    citing order). Then a citation can be formatted on its own, with the
+    works it could be confused with named, and come out as it does in the
+    whole text.
     """
     return _order_free(str(style_path(style)))
 
@@ -118,6 +119,7 @@ def _order_free(path):
         if ORDER_BOUND & set(element.attrib) or element.get("variable") in {
             "citation-number",
             "first-reference-note-number",
+            "citation-label",  # labels ("Smi00") can collide across names
         }:
             return False
     bibliography = root.find(f"{CSL_NS}bibliography")

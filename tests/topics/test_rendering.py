@@ -311,32 +311,45 @@ AMBIGUOUS = _works(
     ("karl", "Smith", "Karl", 2001, "Other work"),
     ("plain", "Okafor", "Ada", 1999, "Plain work"),
 )
+# Nothing to disambiguate.
+DISTINCT = _works(
+    ("zeta", "Smith", "John", 2000, "Zeta work"),
+    ("alpha", "Smith", "John", 2003, "Alpha work"),
+    ("karl", "Karlsson", "Karl", 2001, "Other work"),
+    ("plain", "Okafor", "Ada", 1999, "Plain work"),
+    ("new", "Nakamura", "Emi", 2010, "New work"),
+)
 
 
-@pytest.mark.parametrize("style", ["apa", "chicago-author-date"])
+@pytest.mark.parametrize(
+    "style, works",
+    [("apa", AMBIGUOUS), ("chicago-author-date", AMBIGUOUS), ("apa", DISTINCT)],
+    ids=["apa-ambiguous", "chicago", "apa-distinct"],
+)
 def test_a_preview_formatting_citations_apart_is_the_full_render(
-    style, settings, monkeypatch
+    style, works, settings, monkeypatch
 ):
-    """As an editor changes citations one at a time, only the new ones are
-    formatted (in APA, on their own beside every cited work); the page is
-    always exactly the full render, year suffixes and initials included."""
+    """As an editor types and changes citations, only new citations are
+    formatted: in APA on their own (beside every cited work when two could be
+    confused), in other styles with the whole text. The page is always
+    exactly the full render: year suffixes, initials and links back."""
     from django.core.cache.backends.locmem import LocMemCache
 
-    from citations import formatting
     from topics import rendering
 
     settings.SCHOLARGATE_CITATION_STYLE = style
-    cache = LocMemCache(f"preview-{style}", {})
-    formatted = []  # the citations each citeproc run formatted
+    cache = LocMemCache(f"preview-{style}-{len(works)}", {})
+    runs = []  # (citations formatted, works named with nocite, works given)
     real = rendering.citeproc_html
 
-    def counting(ast, *args, **kwargs):
+    def counting(ast, items, *args, **kwargs):
         found = []
         rendering.walk(
             ast["blocks"], lambda el: found.append(el) if el["t"] == "Cite" else None
         )
-        formatted.append(len(found))
-        return real(ast, *args, **kwargs)
+        nocite = ast["meta"].get("nocite", {}).get("c", [{"c": [[]]}])[0]["c"][0]
+        runs.append((len(found), len(nocite), len(items)))
+        return real(ast, items, *args, **kwargs)
 
     monkeypatch.setattr(rendering, "citeproc_html", counting)
 
@@ -347,16 +360,17 @@ def test_a_preview_formatting_citations_apart_is_the_full_render(
                 summary="",
                 sections=[SectionSource("Def", "definition", body)],
                 seminal_keys=[],
-                works_csl=AMBIGUOUS,
+                works_csl=works,
                 topic_url=lambda slug: f"/topics/{slug}/",
                 parsed=chunks,
                 page_data=False,
             )
 
+        runs.clear()
         kept = render_version(citations=cache, **spec()).body_html
-        runs = len(formatted)
+        mine = len(runs)
         assert kept == render_version(**spec()).body_html
-        del formatted[runs:]  # the full render's own run
+        del runs[mine:]  # the full render's own run
         return kept
 
     text = (
@@ -364,16 +378,33 @@ def test_a_preview_formatting_citations_apart_is_the_full_render(
         "An editor's [own span]{.cite} and [[@plain]]{#cite-9 .cite}."
     )
     first = preview(text)
-    assert "2000b" in first and "2000a" in first and "K. Smith" in first
-    formatted.clear()
-    typed = preview(text.replace("Then", "And then"))  # typing: nothing formatted
-    assert formatted == []
-    changed = preview(text.replace("p. 2", "p. 7"))  # one citation changed
-    assert re.search(r"2000b, (p\. )?7<", changed) and changed != typed
-    alone = formatting.formats_each_citation_alone(style)
-    assert formatted == ([1] if alone else [4])  # one citation, or all four
+    if works is AMBIGUOUS:
+        assert "2000b" in first and "2000a" in first and "K. Smith" in first
+    typed = preview(text.replace("Then", "And then"))
+    assert runs == []  # typing: nothing formatted
+    # What citeproc is given for a new citation: in Chicago the whole text (4,
+    # then 5 citations); in APA the citation alone, naming the works it could
+    # be confused with (those sharing a family name), or every cited work
+    # when the reference list has to be made again (its links back changed).
+    changed = preview(text.replace("p. 2", "p. 7"))  # a citation's page
+    assert re.search(r", (p\. )?7<", changed) and changed != typed
+    moved = preview("Again [@plain, ch. 3] first. " + text)  # places shift
+    assert moved.count("cite-backlink") == first.count("cite-backlink") + 1
+    if style != "apa":
+        assert runs == [(5, 0, 4)]
+    else:
+        assert runs == [(1, 4, 4)]
+    preview(text.replace("p. 2", "p. 8"))
+    if style != "apa":
+        assert runs == [(4, 0, 4)]
+    else:  # zeta: the Smiths (three in AMBIGUOUS, two in DISTINCT)
+        assert runs == [(1, 3, 3)] if works is AMBIGUOUS else [(1, 2, 2)]
+    if works is DISTINCT:  # a work not cited yet: everything formatted again
+        added = preview(text + " And [@new].")
+        assert "Nakamura" in added
+        assert runs == [(5, 5, 5)]
     # Citing only one of the two works of 2000 drops the suffix.
     only = preview("Only @alpha said [@plain].")
-    assert "2000a" not in only and "2000" in only
+    assert "2000a" not in only and ("2000" in only) == (works is AMBIGUOUS)
     # No citations at all.
     assert "refs" not in preview("No citations here, $x^2$.")
