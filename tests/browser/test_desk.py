@@ -2,6 +2,7 @@
 Ctrl+S, "show changes" and review comments anchored to the text."""
 
 import os
+import threading
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -24,20 +25,28 @@ PREVIEW = "#id_sections-0-body-preview"
 
 
 @pytest.fixture
-def desk(live_server, settings):
+def desk(live_server, settings, browser):
     """The demo, and a draft of “Dropout” started by the demo editor."""
     settings.DEBUG = True  # the demo's known passwords
     call_command("load_demo")
     users = get_user_model().objects
     editor = users.get(username="editor")
     draft = services.start_draft(topic=Topic.objects.get(slug="dropout"), by=editor)
-    return {
+    yield {
         "base": live_server.url,
         "draft": draft,
         "editor": editor,
         "moderator": users.get(username="moderator"),
         "url": f"{live_server.url}/admin/topics/topicversion/{draft.pk}/change/",
     }
+    # Before the database is emptied: close every page (a preview waiting
+    # for the editor to stop typing would otherwise still be sent), then let
+    # the requests the server is still answering finish.
+    for context in browser.contexts:
+        context.close()
+    for thread in threading.enumerate():
+        if thread.name.endswith("(process_request_thread)"):
+            thread.join(timeout=30)
 
 
 def sign_in(page, base, username, password):
