@@ -1,10 +1,11 @@
-"""Reads of readers' pages that the ORM alone would make slower.
+"""Reads that the ORM alone would make slower: the project's raw SQL.
 
 A topic page (or permalink) is two queries: its stored page
 (`topic_page`), and everything listed around it (`surroundings`): the
 breadcrumbs, the sub-topic tree, the related topics and the topics that
-refer to it. Both are raw SQL, each for the reason and with the figure in
-its docstring; everything else goes through the ORM.
+refer to it. The parent check walks up the tree in one (`reaches`). Each is
+raw SQL for the reason and with the figure in its docstring; everything
+else goes through the ORM.
 """
 
 import datetime
