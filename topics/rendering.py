@@ -440,7 +440,7 @@ class _CitationNumberer:
                 self.places.setdefault(citation["citationId"], []).append(
                     (cite_id, label)
                 )
-            return {"t": "Span", "c": [[cite_id, ["cite"], []], [el]]}
+            return _cite_span(cite_id, el)
         return el
 
     def _figure_links(self, el, figures, label):
@@ -735,22 +735,7 @@ def _prepare(
         blocks.append(_header("seminal-works", seminal_heading))
         items = []
         for key in seminal_keys:
-            cite = {
-                "t": "Cite",
-                "c": [
-                    [
-                        {
-                            "citationId": key,
-                            "citationPrefix": [],
-                            "citationSuffix": [],
-                            "citationMode": {"t": "AuthorInText"},
-                            "citationNoteNum": 0,
-                            "citationHash": 0,
-                        }
-                    ],
-                    [],
-                ],
-            }
+            cite = _cite([_citation(key, "AuthorInText")])
             items.append(
                 [{"t": "Plain", "c": numberer.rewrite([cite], seminal_heading)}]
             )
@@ -760,7 +745,7 @@ def _prepare(
     if has_references:
         toc.append(["references", references_heading])
         blocks.append(_header("references", references_heading))
-        blocks.append({"t": "Div", "c": [["refs", ["references"], []], []]})
+        blocks.append(_references_div())
 
     structured = (
         _structured(
@@ -868,6 +853,9 @@ def _with_cached_citations(ast, blocks, works_csl, style, cache):
     all again. Either way the HTML is the full render's (tested).
     """
     cited = _cited_spans(blocks)
+    cited_keys = dict.fromkeys(
+        c["citationId"] for _id, cluster in cited for c in cluster
+    )
     style_name = style or settings.SCHOLARGATE_CITATION_STYLE
     options = ["--mathml", "--section-divs"]
     if not cited:
@@ -875,7 +863,7 @@ def _with_cached_citations(ast, blocks, works_csl, style, cache):
     if not formats_each_citation_alone(style):
         return _with_all_citations_kept(ast, cited, works_csl, style, cache, options)
     # Disambiguation looks at every work cited: they are part of the key.
-    world = _digest([style_name, works_csl, sorted(_cited_keys(cited))])
+    world = _digest([style_name, works_csl, sorted(cited_keys)])
     refs_key = f"sg:preview-refs:{_digest([world, ast['meta'].get('sg-refs')])}"
     keys = {cite_id: f"sg:preview-cite:{_digest([world, c])}" for cite_id, c in cited}
     kept = cache.get_many([refs_key, *keys.values()])
@@ -890,29 +878,12 @@ def _with_cached_citations(ast, blocks, works_csl, style, cache):
         # list needs every cited work; a citation alone needs only the works
         # it could be confused with.
         need_refs = refs_key not in kept
-        named = (
-            _cited_keys(cited)
-            if need_refs
-            else _confusable(_cited_keys(new.items()), works_csl, _cited_keys(cited))
-        )
-        small = {
-            "pandoc-api-version": ast["pandoc-api-version"],
-            "meta": {**ast["meta"], "nocite": _cite_all_of(named)},
-            "blocks": [
-                {
-                    "t": "Para",
-                    "c": [
-                        {"t": "Span", "c": [[f"cite-{n}", ["cite"], []], [_cite(c)]]}
-                    ],
-                }
-                for n, c in enumerate(new.values(), start=1)
-            ]
-            + (
-                [{"t": "Div", "c": [["refs", ["references"], []], []]}]
-                if need_refs
-                else []
-            ),
-        }
+        if need_refs:
+            named = cited_keys
+        else:
+            new_keys = {c["citationId"] for cluster in new.values() for c in cluster}
+            named = _confusable(new_keys, works_csl, cited_keys)
+        small = _citations_document(ast, new.values(), named, with_refs=need_refs)
         items = [w for w in works_csl if w["id"] in named]
         with ThreadPoolExecutor(max_workers=2) as pool:
             text = pool.submit(pandoc, json.dumps(ast), "html5", "json", options)
@@ -987,29 +958,46 @@ CITE_ID = re.compile(r"cite-\d+")
 CITATION_FIELDS = ("citationId", "citationMode", "citationPrefix", "citationSuffix")
 
 
-def _cite(citation):
+def _citation(key, mode="NormalCitation"):
     return {
-        "t": "Cite",
-        "c": [[{**c, "citationNoteNum": 0, "citationHash": 0} for c in citation], []],
-    }
-
-
-def _cited_keys(cited):
-    """The keys of [(id, citation)], in order."""
-    return dict.fromkeys(c["citationId"] for _id, citation in cited for c in citation)
-
-
-def _cite_all_of(keys):
-    """`nocite` naming works, so that citations formatted apart are
-    disambiguated against the same works as in the whole text."""
-    plain = {
-        "citationMode": {"t": "NormalCitation"},
+        "citationId": key,
         "citationPrefix": [],
         "citationSuffix": [],
+        "citationMode": {"t": mode},
     }
+
+
+def _cite(citations):
     return {
-        "t": "MetaInlines",
-        "c": [_cite([{"citationId": k, **plain} for k in keys])],
+        "t": "Cite",
+        "c": [[{**c, "citationNoteNum": 0, "citationHash": 0} for c in citations], []],
+    }
+
+
+def _cite_span(cite_id, cite):
+    """A citation with the id its links back point to (_CitationNumberer)."""
+    return {"t": "Span", "c": [[cite_id, ["cite"], []], [cite]]}
+
+
+def _references_div():
+    """Where citeproc puts the reference list."""
+    return {"t": "Div", "c": [["refs", ["references"], []], []]}
+
+
+def _citations_document(ast, clusters, named, *, with_refs):
+    """A small document for citeproc: each citation in a paragraph of its own
+    (ids cite-1, cite-2...), `named` works cited through `nocite` so that
+    disambiguation sees them as in the whole text, and, `with_refs`, the
+    reference list."""
+    blocks = [
+        {"t": "Para", "c": [_cite_span(f"cite-{n}", _cite(cluster))]}
+        for n, cluster in enumerate(clusters, start=1)
+    ]
+    nocite = {"t": "MetaInlines", "c": [_cite([_citation(k) for k in named])]}
+    return {
+        "pandoc-api-version": ast["pandoc-api-version"],
+        "meta": {**ast["meta"], "nocite": nocite},
+        "blocks": blocks + ([_references_div()] if with_refs else []),
     }
 
 

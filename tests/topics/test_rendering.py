@@ -398,7 +398,7 @@ def test_a_preview_formatting_citations_apart_is_the_full_render(
     if style != "apa":
         assert runs == [(4, 0, 4)]
     else:  # zeta: the Smiths (three in AMBIGUOUS, two in DISTINCT)
-        assert runs == [(1, 3, 3)] if works is AMBIGUOUS else [(1, 2, 2)]
+        assert runs == ([(1, 3, 3)] if works is AMBIGUOUS else [(1, 2, 2)])
     if works is DISTINCT:  # a work not cited yet: everything formatted again
         added = preview(text + " And [@new].")
         assert "Nakamura" in added
