@@ -58,9 +58,7 @@ def wait_for_replay(seconds=15):
     deadline = time.monotonic() + seconds
     while True:
         with connections["replica_1"].cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [written]
-            )
+            cursor.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [written])
             if cursor.fetchone()[0]:
                 return
         assert time.monotonic() < deadline, "the replica did not catch up"
