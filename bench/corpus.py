@@ -94,7 +94,7 @@ def paragraph(rng, keys, slugs, sentences, topic_words=None):
     return " ".join(out)
 
 
-BATCH = 25
+BATCH = 100  # versions per approval: as rerender_versions
 
 
 def _publish_chunk(version_ids):

@@ -6,7 +6,7 @@ import io
 
 import pytest
 from django.core.files.storage import default_storage
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from citations.models import Work
 from tests.factories import make_draft
@@ -47,13 +47,20 @@ def test_rerender_command_changes_formatting_only(client, entry):
         '<a href="#ref-doe2020" role="doc-biblioref">', ""
     ).replace("</a>", "")
     call_command(
-        "rerender_versions", "--style", "ieee", "--processes", "1", verbosity=0
-    )
+        "rerender_versions", "--style", "ieee", "--processes", "1", "--batch", "1",
+        verbosity=0,
+    )  # fmt: skip
     after = client.get("/topics/entropy/").content.decode()
     assert "[1, p. 2]" in after.replace(
         '<a href="#ref-doe2020" role="doc-biblioref">', ""
     ).replace("</a>", "")
     assert "Entropy measures uncertainty" in after
+
+
+@pytest.mark.django_db
+def test_rerender_command_refuses_an_empty_batch():
+    with pytest.raises(CommandError, match="--batch must be at least 1"):
+        call_command("rerender_versions", "--batch", "0", verbosity=0)
 
 
 @pytest.mark.pandoc

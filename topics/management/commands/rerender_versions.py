@@ -17,8 +17,10 @@ from topics import services
 from topics.models import TopicVersion
 
 # Versions per batch: one transaction, two Pandoc runs for their texts and
-# two for their cite texts.
-BATCH = 25
+# two for their cite texts. 100 rather than 25: 23 against 28 versions a
+# second (the runs' start and the style's reading are shared by more
+# versions); Pandoc's memory stays near 200 MB.
+BATCH = 100
 
 
 def _rerender(version_ids, style):
@@ -49,13 +51,21 @@ class Command(BaseCommand):
         )
         parser.add_argument("--processes", type=int, default=2)
         parser.add_argument(
+            "--batch",
+            type=int,
+            default=BATCH,
+            help=f"Versions per transaction and Pandoc run (default {BATCH}).",
+        )
+        parser.add_argument(
             "--parts-only",
             action="store_true",
             help="Only re-render the page parts around the text (head, key figures, "
             "tags, versions, cite): no Pandoc for the text.",
         )
 
-    def handle(self, *, style=None, processes=2, parts_only=False, **options):
+    def handle(
+        self, *, style=None, processes=2, batch=BATCH, parts_only=False, **options
+    ):
         if parts_only:
             done = services.refresh_page_parts()
             self.stdout.write(
@@ -70,7 +80,9 @@ class Command(BaseCommand):
         ids = list(
             TopicVersion.objects.approved().order_by("pk").values_list("pk", flat=True)
         )
-        batches = [ids[i : i + BATCH] for i in range(0, len(ids), BATCH)]
+        if batch < 1:
+            raise CommandError("--batch must be at least 1.")
+        batches = [ids[i : i + batch] for i in range(0, len(ids), batch)]
         bar = tqdm(total=len(ids), unit="version", disable=options["verbosity"] < 1)
         started = time.monotonic()
         if processes <= 1 or connections["default"].vendor == "sqlite" and len(ids) < 4:
