@@ -72,6 +72,8 @@ class Command(BaseCommand):
                 self.style.SUCCESS(f"{done} version(s): page parts rendered.")
             )
             return
+        if batch < 1:
+            raise CommandError("--batch must be at least 1.")
         style = style or settings.SCHOLARGATE_CITATION_STYLE
         try:
             path = style_path(style)
@@ -80,19 +82,17 @@ class Command(BaseCommand):
         ids = list(
             TopicVersion.objects.approved().order_by("pk").values_list("pk", flat=True)
         )
-        if batch < 1:
-            raise CommandError("--batch must be at least 1.")
         batches = [ids[i : i + batch] for i in range(0, len(ids), batch)]
         bar = tqdm(total=len(ids), unit="version", disable=options["verbosity"] < 1)
         started = time.monotonic()
         if processes <= 1 or connections["default"].vendor == "sqlite" and len(ids) < 4:
-            for batch in batches:
-                services.rerender_versions(version_ids=batch, style=path)
-                bar.update(len(batch))
+            for chunk in batches:
+                services.rerender_versions(version_ids=chunk, style=path)
+                bar.update(len(chunk))
         else:
             connections.close_all()
             with ProcessPoolExecutor(processes, initializer=_start_worker) as pool:
-                futures = [pool.submit(_rerender, batch, path) for batch in batches]
+                futures = [pool.submit(_rerender, chunk, path) for chunk in batches]
                 for future in as_completed(futures):
                     bar.update(future.result())
         bar.close()
