@@ -904,8 +904,7 @@ def _with_cached_citations(ast, blocks, works_csl, style, cache):
         cite_id: f'<span id="{cite_id}" class="cite">{kept[keys[cite_id]]}</span>'
         for cite_id, _citation in cited
     }
-    if refs_key in kept:
-        replacements["refs"] = kept[refs_key]
+    replacements["refs"] = kept[refs_key]  # a text that cites has a list
     return _replace_marked(html, replacements)
 
 
